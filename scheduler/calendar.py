@@ -1,0 +1,63 @@
+"""The working-day calendar: weekends, Vietnamese public holidays (Tết included), extra days off."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+
+@lru_cache(maxsize=64)
+def public_holidays(year: int) -> dict[date, str]:
+    """Vietnam's public holidays of one year, as the `holidays` package knows them."""
+    return dict(holidays.country_holidays("VN", years=year, language="vi"))
+
+
+@lru_cache(maxsize=64)
+def tet_holiday(year: int) -> tuple[date, ...]:
+    """The days of the Tết (Lunar New Year) break that falls in the given calendar year."""
+    names = dict(holidays.country_holidays("VN", years=year))
+    days = sorted(d for d, name in names.items() if "Lunar New Year" in name)
+    return tuple(days)
+
+
+class WorkingCalendar:
+    """Answers "is this a working day" and counts working days."""
+
+    def __init__(self, extra_holidays: Iterable[date] = ()) -> None:
+        self._extra = frozenset(extra_holidays)
+
+    def is_holiday(self, day: date) -> bool:
+        return day in self._extra or day in public_holidays(day.year)
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() < 5 and not self.is_holiday(day)
+
+    def next_working_day(self, day: date) -> date:
+        """The day itself when it is a working day, else the next one."""
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def add_working_days(self, day: date, n: int) -> date:
+        """The working day n working days after `day` (before it when n is negative)."""
+        step = 1 if n >= 0 else -1
+        remaining = abs(n)
+        while remaining:
+            day += timedelta(days=step)
+            if self.is_working_day(day):
+                remaining -= 1
+        return day
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after `start` up to and including `end` (negative when end < start)."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        count, day = 0, start
+        while day < end:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return count
