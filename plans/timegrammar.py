@@ -544,7 +544,7 @@ _TRIGGER = (
 )
 
 
-@_rule(_TRIGGER + r"[^.;\n]*", priority=-2)
+@_rule(_TRIGGER + r"[^.;\n]*?(?=,\s*(?:giao|do|de nghi|yeu cau|dong thoi)\b|[.;\n]|$)", priority=-2)
 def _trigger(m: re.Match[str], ctx: Context, original: str) -> Reading | None:
     text = original[m.start() : m.end()].strip(" ,:")
     start = None
