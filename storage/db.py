@@ -1,0 +1,134 @@
+"""Where the database is, how to connect to it, and bringing its schema up to date."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
+
+# Found next to this module, not from the working directory, so an installed service migrates.
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+# Schemes people paste from hosting panels, and the async driver each one means here.
+_DRIVER_FOR = {
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "sqlite": "sqlite+aiosqlite",
+}
+
+
+def default_database_url() -> str:
+    """`DATABASE_URL` from the environment, else a SQLite file at ./data/nhacviec.db."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        return normalize_database_url(url)
+    return f"sqlite+aiosqlite:///{Path.cwd() / 'data' / 'nhacviec.db'}"
+
+
+def normalize_database_url(url: str | URL) -> str:
+    """The URL with the async driver this project uses (`postgres://…` → `postgresql+asyncpg://…`)."""
+    parsed = make_url(url)
+    driver = _DRIVER_FOR.get(parsed.drivername)
+    if driver:
+        parsed = parsed.set(drivername=driver)
+    if parsed.drivername == "postgresql+asyncpg" and "sslmode" in parsed.query:
+        # libpq spells it sslmode, asyncpg spells it ssl; the values ("require", …) are the same.
+        query = dict(parsed.query)
+        query.setdefault("ssl", query.pop("sslmode"))
+        parsed = parsed.set(query=query)
+    return parsed.render_as_string(hide_password=False)
+
+
+def create_engine(url: str | URL | None = None, *, foreign_keys: bool = True) -> AsyncEngine:
+    """An async engine for `url` (default: `default_database_url()`).
+
+    On SQLite, foreign keys are enforced on every connection unless `foreign_keys` is False,
+    which only migrations want (see `upgrade`).
+    """
+    parsed = make_url(normalize_database_url(url or default_database_url()))
+    if parsed.get_backend_name() == "sqlite":
+        _ensure_sqlite_folder(parsed)
+        # timeout: how long a writer waits for another one's lock before "database is locked".
+        engine = _create_async_engine(parsed, connect_args={"timeout": 30})
+        on_disk = _sqlite_path(parsed) is not None
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas(foreign_keys, on_disk))
+        return engine
+    return _create_async_engine(
+        parsed,
+        pool_size=5,
+        max_overflow=5,
+        # A server restart or an idle-killing proxy leaves dead connections in the pool.
+        pool_pre_ping=True,
+        pool_recycle=1800,
+    )
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for `engine`; objects stay readable after commit (replies are built from them)."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(url: str | URL) -> Config:
+    """An Alembic Config built in code, so no alembic.ini has to be found at run time."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    # ConfigParser would read a "%" in a password as interpolation.
+    cfg.set_main_option("sqlalchemy.url", normalize_database_url(url).replace("%", "%%"))
+    return cfg
+
+
+async def upgrade(url: str | URL | None = None, revision: str = "head") -> None:
+    """Run the migrations up to `revision` on the database at `url`."""
+    url = normalize_database_url(url or default_database_url())
+    # SQLite batch mode rebuilds a table by copying and dropping it, and with foreign keys on,
+    # the drop would delete (or refuse over) the rows that point at it. Keys are checked after.
+    engine = create_engine(url, foreign_keys=False)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(_upgrade_on, alembic_config(url), revision)
+    finally:
+        await engine.dispose()
+
+
+def _upgrade_on(connection: Connection, cfg: Config, revision: str) -> None:
+    cfg.attributes["connection"] = connection  # env.py runs on it instead of connecting again
+    command.upgrade(cfg, revision)
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"migration left rows with dangling foreign keys: {broken[:10]}")
+
+
+def _sqlite_path(url: URL) -> Path | None:
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def _ensure_sqlite_folder(url: URL) -> None:
+    path = _sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_pragmas(foreign_keys: bool, on_disk: bool) -> Any:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            # SQLite leaves foreign keys off unless each connection asks.
+            cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+            if on_disk:
+                # The webhook handlers keep reading while the scheduler writes.
+                cursor.execute("PRAGMA journal_mode=WAL")
+        finally:
+            cursor.close()
+
+    return on_connect
