@@ -35,10 +35,16 @@ async def save_plan(
 ) -> SaveResult:
     """Store `imported`, updating the plan it is a new version of; the caller commits.
 
+    `province` (default: the one the importer read) is dropped from agency names when keying
+    them, so "Sở Nội vụ tỉnh Hà Tĩnh" and "Sở Nội vụ" are one agency.
+
     A re-import keeps every id: reminders, replies and extensions hang off task ids, so a task
     is matched by its code, updated, and deactivated (never deleted) when the document drops it.
     """
     _check_codes(imported.tasks)
+    if province is None:
+        # The importer may have read the province from the title (older models lack the field).
+        province = getattr(imported, "province", None)
     plan, created = await _upsert_plan(uow, imported)
     find_agency = await _resolve_agencies(uow, imported, province)
 
