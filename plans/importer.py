@@ -523,6 +523,7 @@ class PlanBuilder:
             tasks=[d.task for d in drafts],
             agencies=agencies,
             review=review,
+            province=self.meta.province,
         )
 
     def _drafts_from_body(self) -> list[_Draft]:
@@ -547,7 +548,7 @@ class PlanBuilder:
     def _draft(self, node: _Node, fields: dict[str, list[str]], section: str | None) -> _Draft:
         lead, support = self._roles(fields)
         title = node.title.strip().rstrip(".")
-        written = "; ".join(fields.get("time", [])) or None
+        written = "; ".join(v.rstrip(" .;") for v in fields.get("time", [])) or None
         task = ImportedTask(
             code=node.code,
             title=title,
@@ -569,6 +570,7 @@ class PlanBuilder:
         taken: set[int] = set()
         for row in rows:
             lead_text, time_text, notes = row.lead, row.time, list(row.notes)
+            time_text = time_text.rstrip(" .;") if time_text else None
             if lead_text and not split_agencies_look_real(lead_text):
                 probe = parse_with(lead_text, self.ctx)
                 if probe.kind != "unknown":

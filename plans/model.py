@@ -78,6 +78,7 @@ class ImportedPlan:
     tasks: list[ImportedTask] = field(default_factory=list)
     agencies: list[ImportedAgency] = field(default_factory=list)
     review: list[str] = field(default_factory=list)  # plan-level remarks
+    province: str | None = None  # read from the title; helps match agency names
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -84,7 +84,7 @@ VI: dict[str, str] = {
     "kind.provincial": "cấp tỉnh",
     "kind.group": "nhóm",
     "schedule.one-off": "hạn {due}",
-    "schedule.range": "{start} → {due}",
+    "schedule.range": "từ {start} đến {due}",
     "schedule.recurring": "định kỳ: {due}",
     "schedule.event": "theo sự kiện: {event}",
     "schedule.ongoing": "thường xuyên đến {due}",

@@ -1,0 +1,242 @@
+"""The `nhacviec` command line: importing and showing plans, parsing time, running the service."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import date
+from pathlib import Path
+
+from bot import views
+from bot.app import database_url, open_database
+from bot.config import Settings
+from plans.documents import DocumentError
+from plans.importer import import_plan
+from plans.model import ImportedPlan
+from plans.persist import load_plan, save_plan
+from plans.samples import DEFAULT_SAMPLE
+from plans.timegrammar import parse_time
+from storage.uow import UnitOfWork
+from texts import t
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed in Vietnamese, exit code 2."""
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"ngày không hợp lệ: {value} (YYYY-MM-DD)") from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nhacviec", description="Nhắc việc theo kế hoạch")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    plan = sub.add_parser("plan", help="kế hoạch").add_subparsers(dest="plan_command",
+                                                                   required=True)  # fmt: skip
+    imp = plan.add_parser("import", help="đọc và lưu một kế hoạch")
+    imp.add_argument("path")
+    imp.add_argument("--year", type=int)
+    imp.add_argument("--dry-run", action="store_true")
+    imp.add_argument("--format", choices=("table", "json"), default="table")
+    plan.add_parser("list", help="các kế hoạch đã lưu")
+    show = plan.add_parser("show", help="xem một kế hoạch đã lưu")
+    show.add_argument("plan_id", nargs="?", type=int)
+    show.add_argument("--format", choices=("table", "json"), default="table")
+
+    agencies = sub.add_parser("agencies", help="các cơ quan đã lưu")
+    agencies.add_argument("--format", choices=("table", "json"), default="table")
+
+    parse = sub.add_parser("parse", help="đọc thử").add_subparsers(dest="parse_command",
+                                                                   required=True)  # fmt: skip
+    ptime = parse.add_parser("time", help="đọc một biểu thức thời gian")
+    ptime.add_argument("text")
+    ptime.add_argument("--plan-year", type=int)
+    ptime.add_argument("--today", type=_date)
+    ptime.add_argument("--issued-on", type=_date)
+    ptime.add_argument("--prefer", choices=("nearest", "future", "past"), default="nearest")
+
+    db = sub.add_parser("db", help="cơ sở dữ liệu").add_subparsers(dest="db_command",
+                                                                   required=True)  # fmt: skip
+    db.add_parser("upgrade", help="áp dụng các bản nâng cấp cấu trúc")
+
+    run = sub.add_parser("run", help="chạy dịch vụ")
+    run.add_argument("--sample", default=str(DEFAULT_SAMPLE), help=argparse.SUPPRESS)
+    return parser
+
+
+# ------------------------------------------------------------------ commands
+
+
+async def _store(settings: Settings, plan: ImportedPlan) -> str:
+    async with open_database(settings) as sessions, UnitOfWork(sessions) as uow:
+        result = await save_plan(uow, plan, province=plan.province)
+        await uow.commit()
+    return t(
+        "import.saved",
+        title=plan.title,
+        tasks=len(plan.tasks),
+        added=result.tasks_added,
+        updated=result.tasks_updated,
+        deactivated=result.tasks_deactivated,
+    )
+
+
+def cmd_plan_import(args: argparse.Namespace, settings: Settings) -> int:
+    plan = _read(args.path, args.year)
+    if args.format == "json":
+        views.print_json(plan.to_json())
+    else:
+        views.plan_table(plan)
+    message = t("import.dry_run") if args.dry_run else asyncio.run(_store(settings, plan))
+    print(message, file=sys.stderr if args.format == "json" else sys.stdout)
+    return 0
+
+
+def _read(path: str, year: int | None) -> ImportedPlan:
+    try:
+        return import_plan(path, year)
+    except DocumentError as exc:
+        raise UserError(str(exc)) from exc
+
+
+async def _plans(settings: Settings) -> list[list[str]]:
+    async with open_database(settings) as sessions, UnitOfWork(sessions) as uow:
+        return [
+            [str(s.plan.id), s.plan.title, s.plan.number or "—", str(s.plan.year),
+             str(s.active_tasks)]  # fmt: skip
+            for s in await uow.plans.list_all()
+        ]
+
+
+def cmd_plan_list(args: argparse.Namespace, settings: Settings) -> int:
+    rows = asyncio.run(_plans(settings))
+    if not rows:
+        print(t("view.no_plans"))
+        return 0
+    views.simple_table(
+        [t(f"view.col.{c}") for c in ("plan_id", "plan_title", "plan_number", "plan_year",
+                                      "plan_tasks")],  # fmt: skip
+        rows,
+    )
+    return 0
+
+
+async def _load(settings: Settings, plan_id: int | None) -> ImportedPlan | None:
+    async with open_database(settings) as sessions, UnitOfWork(sessions) as uow:
+        if plan_id is None:
+            summaries = await uow.plans.list_all()
+            if not summaries:
+                return None
+            plan_id = max(s.plan.id for s in summaries)
+        if await uow.plans.get(plan_id) is None:
+            return None
+        return await load_plan(uow, plan_id)
+
+
+def cmd_plan_show(args: argparse.Namespace, settings: Settings) -> int:
+    plan = asyncio.run(_load(settings, args.plan_id))
+    if plan is None:
+        if args.plan_id is None:
+            print(t("view.no_plans"))
+            return 0
+        raise UserError(t("view.plan_not_found", ref=args.plan_id))
+    if args.format == "json":
+        views.print_json(plan.to_json())
+    else:
+        views.plan_table(plan)
+    return 0
+
+
+async def _agencies(settings: Settings) -> list[dict[str, object]]:
+    async with open_database(settings) as sessions, UnitOfWork(sessions) as uow:
+        return [
+            {"name": a.name, "aliases": sorted(x.alias for x in a.aliases), "kind": a.kind}
+            for a in await uow.agencies.list_all()
+        ]
+
+
+def cmd_agencies(args: argparse.Namespace, settings: Settings) -> int:
+    agencies = asyncio.run(_agencies(settings))
+    if args.format == "json":
+        views.print_json(agencies)
+        return 0
+    if not agencies:
+        print(t("view.no_agencies"))
+        return 0
+    views.simple_table(
+        [t("view.col.agency"), t("view.col.aliases"), t("view.col.kind")],
+        [[str(a["name"]), "; ".join(a["aliases"]), t(f"kind.{a['kind']}")]  # type: ignore[arg-type]
+         for a in agencies],  # fmt: skip
+    )
+    return 0
+
+
+def cmd_parse_time(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.text.strip():
+        raise UserError(t("cli.parse_time_empty"))
+    schedule = parse_time(
+        args.text,
+        plan_year=args.plan_year,
+        today=args.today,
+        issued_on=args.issued_on,
+        prefer=args.prefer,
+    )
+    views.print_json(schedule.to_json())
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    async def go() -> None:
+        async with open_database(settings):
+            pass
+
+    asyncio.run(go())
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    # Until the chat channels exist, the service's job is the import a coordinator starts with:
+    # read the bundled sample plan into the default database and show the review table.
+    sample = Path(args.sample)
+    print(t("run.sample_intro", name=sample.name, db=_redacted(database_url(settings))))
+    plan = _read(str(sample), None)
+    views.plan_table(plan)
+    print(asyncio.run(_store(settings, plan)))
+    return 0
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+COMMANDS = {
+    ("plan", "import"): cmd_plan_import,
+    ("plan", "list"): cmd_plan_list,
+    ("plan", "show"): cmd_plan_show,
+    ("agencies", None): cmd_agencies,
+    ("parse", "time"): cmd_parse_time,
+    ("db", "upgrade"): cmd_db_upgrade,
+    ("run", None): cmd_run,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    sub = getattr(args, f"{args.command}_command", None)
+    settings = Settings.load()
+    try:
+        return COMMANDS[(args.command, sub)](args, settings)
+    except UserError as exc:
+        print(t("cli.error", message=exc), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

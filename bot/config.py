@@ -1,0 +1,20 @@
+"""Settings from the environment or a `.env` file; secrets never come from code."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None  # None: the default SQLite file under ./data/
+
+    @classmethod
+    def load(cls, env_file: str | Path | None = ".env") -> Settings:
+        if env_file and Path(env_file).is_file():
+            load_dotenv(env_file, override=False)  # the real environment wins over the file
+        return cls(database_url=os.environ.get("DATABASE_URL") or None)
