@@ -423,6 +423,22 @@ def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", key(text)) if w not in _STOPWORDS and len(w) > 1}
 
 
+def _bigrams(text: str) -> set[tuple[str, str]]:
+    words = re.findall(r"[a-z0-9]+", key(text))
+    return set(zip(words, words[1:], strict=False))
+
+
+def _similarity(row_title: str, task: ImportedTask) -> float:
+    """How much of an appendix row's title the task says: its words in the task's title, or
+    its word pairs anywhere in the task's text (an appendix row may name one of its bullets)."""
+    words, pairs = _words(row_title), _bigrams(row_title)
+    if not words or len(pairs) < 2:
+        return 0.0
+    by_title = len(words & _words(task.title)) / len(words)
+    by_text = len(pairs & _bigrams(task.full_text)) / len(pairs)
+    return max(by_title, by_text)
+
+
 @dataclass
 class _Draft:
     task: ImportedTask
@@ -438,9 +454,9 @@ class PlanBuilder:
         self.reader = _Reader(doc)
         self.reader.read()
         self.meta = _read_meta(doc, self.reader.preamble, year_override)
-        if self.meta.year is None:
-            raise PlanImportError(t("import.no_year", name=doc.name))
-        self.ctx: Context = context_for(plan_year=self.meta.year, issued_on=self.meta.issued_on)
+        # Without a year the tasks are still looked for, so that a file with none is told so.
+        provisional = self.meta.year or date.today().year
+        self.ctx: Context = context_for(plan_year=provisional, issued_on=self.meta.issued_on)
         self.book = AgencyBook(self.meta.province)
 
     # -- agencies
@@ -496,6 +512,8 @@ class PlanBuilder:
         self._merge_appendix(drafts, rows, body_has_tasks=bool(drafts))
         if not drafts:
             raise PlanImportError(t("import.no_tasks", name=self.doc.name))
+        if self.meta.year is None:
+            raise PlanImportError(t("import.no_year", name=self.doc.name))
         for d in drafts:
             self._finish(d)
         used = [k for d in drafts for k in (*d.lead_keys, *d.support_keys)]
@@ -601,16 +619,11 @@ class PlanBuilder:
             self._reconcile(match, row, time_text, schedule, lead_keys, support_keys, notes)
 
     def _best_match(self, drafts: list[_Draft], row: _Row, taken: set[int]) -> _Draft | None:
-        words = _words(row.title)
-        if not words:
-            return None
         best, best_score = None, 0.0
         for d in drafts:
             if id(d) in taken:
                 continue
-            title_score = len(words & _words(d.task.title)) / len(words)
-            text_score = len(words & _words(d.task.full_text)) / len(words)
-            score = max(title_score, 0.9 * text_score)
+            score = _similarity(row.title, d.task)
             if score > best_score:
                 best, best_score = d, score
         return best if best_score >= 0.6 else None
