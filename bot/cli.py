@@ -107,8 +107,13 @@ def _read(path: str, year: int | None) -> ImportedPlan:
 async def _plans(settings: Settings) -> list[list[str]]:
     async with open_database(settings) as sessions, UnitOfWork(sessions) as uow:
         return [
-            [str(s.plan.id), s.plan.title, s.plan.number or "—", str(s.plan.year),
-             str(s.active_tasks)]  # fmt: skip
+            [
+                str(s.plan.id),
+                s.plan.title,
+                s.plan.number or "—",
+                str(s.plan.year),
+                str(s.active_tasks),
+            ]
             for s in await uow.plans.list_all()
         ]
 
@@ -119,8 +124,10 @@ def cmd_plan_list(args: argparse.Namespace, settings: Settings) -> int:
         print(t("view.no_plans"))
         return 0
     views.simple_table(
-        [t(f"view.col.{c}") for c in ("plan_id", "plan_title", "plan_number", "plan_year",
-                                      "plan_tasks")],  # fmt: skip
+        [
+            t(f"view.col.{c}")
+            for c in ("plan_id", "plan_title", "plan_number", "plan_year", "plan_tasks")
+        ],
         rows,
     )
     return 0
@@ -170,8 +177,10 @@ def cmd_agencies(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     views.simple_table(
         [t("view.col.agency"), t("view.col.aliases"), t("view.col.kind")],
-        [[str(a["name"]), "; ".join(a["aliases"]), t(f"kind.{a['kind']}")]  # type: ignore[arg-type]
-         for a in agencies],  # fmt: skip
+        [
+            [str(a["name"]), "; ".join(a["aliases"]), t(f"kind.{a['kind']}")]  # type: ignore[arg-type]
+            for a in agencies
+        ],
     )
     return 0
 

@@ -203,7 +203,9 @@ STANDARD_NAMES = (
 )  # fmt: skip
 _STANDARD_KEYS = {agency_key(n): n for n in STANDARD_NAMES}
 
-_GROUP_RE = re.compile(r"^(?:cac|nhung)\b|^to chuc chinh tri\b|^uy ban nhan dan cac\b|\blien quan\b|^dia phuong")
+_GROUP_RE = re.compile(
+    r"^(?:cac|nhung)\b|^to chuc chinh tri\b|^uy ban nhan dan cac\b|\blien quan\b|^dia phuong"
+)
 
 
 def classify(name: str) -> tuple[str, str | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,7 +33,9 @@ _FIELD_KINDS: list[tuple[re.Pattern[str], str]] = [
 _BULLET = re.compile(r"^\s*(?:[-+•*–]|\d+\)|[a-zđ]\))\s*")
 _TASK_NUMBER = re.compile(r"^\s*(?P<code>\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?P<title>\S.*)$")
 _LETTER_ITEM = re.compile(r"^\s*(?P<letter>[a-zđ])\)\s+(?P<title>\S.*)$")
-_ROMAN_HEADING = re.compile(r"^\s*(?:PHẦN\s+|Phần\s+)?(?P<roman>[IVXLC]{1,6})[.\-–]\s+(?P<title>.+)$")
+_ROMAN_HEADING = re.compile(
+    r"^\s*(?:PHẦN\s+|Phần\s+)?(?P<roman>[IVXLC]{1,6})[.\-–]\s+(?P<title>.+)$"
+)
 _TASK_SECTION = re.compile(r"noi dung|nhiem vu|giai phap|chuong trinh|hoat dong")
 _ORG_SECTION = re.compile(r"to chuc thuc hien|trach nhiem")
 _SIGNATURE = re.compile(r"^\s*(?:noi nhan|tm\.|kt\.|t/m)", re.IGNORECASE)
@@ -375,9 +378,11 @@ def _table_rows(table: Table) -> list[_Row]:
         titles = _bullets(cell("title"))
         if not titles:
             continue
-        if re.fullmatch(r"\(?\d+\)?", code_text) and all(
-            key(" ".join(cell(c))) == "" for c in ("lead", "support", "time")
-        ) and key(titles[0]).isdigit():
+        if (
+            re.fullmatch(r"\(?\d+\)?", code_text)
+            and all(key(" ".join(cell(c))) == "" for c in ("lead", "support", "time"))
+            and key(titles[0]).isdigit()
+        ):
             continue  # the "(1) (2) (3)" column-number row
         if re.fullmatch(r"[IVX]+|[A-Z]", code_text) or (
             not code_text and not any(cell(c) for c in ("lead", "support", "time"))
@@ -425,7 +430,7 @@ def _words(text: str) -> set[str]:
 
 def _bigrams(text: str) -> set[tuple[str, str]]:
     words = re.findall(r"[a-z0-9]+", key(text))
-    return set(zip(words, words[1:], strict=False))
+    return set(itertools.pairwise(words))
 
 
 def _similarity(row_title: str, task: ImportedTask) -> float:
@@ -483,8 +488,9 @@ class PlanBuilder:
                 lead_values.append(sentence)
         # Leads written as "+ What: Who" bullets (or "+ Who: what").
         cleaned = [_agency_side(v) for v in lead_values]
-        return self._agency_keys(cleaned), self._agency_keys([_agency_side(v)
-                                                              for v in support_values])
+        return self._agency_keys(cleaned), self._agency_keys(
+            [_agency_side(v) for v in support_values]
+        )
 
     # -- schedules
 
@@ -522,8 +528,9 @@ class PlanBuilder:
             name = self.book.canonical(k)
             kind, group_of = classify(name)
             agencies.append(
-                ImportedAgency(name=name, kind=kind, aliases=self.book.aliases(k),
-                               group_of=group_of)  # fmt: skip
+                ImportedAgency(
+                    name=name, kind=kind, aliases=self.book.aliases(k), group_of=group_of
+                )
             )
         reporting = self._reporting()
         review = list(self.meta.review)
@@ -702,8 +709,9 @@ class PlanBuilder:
                     continue
                 for found in find_time_expressions(clause, self.ctx):
                     s = found.schedule
-                    if s.kind == "event" and not re.search(r"dot xuat|theo yeu cau",
-                                                           key(found.text)):
+                    if s.kind == "event" and not re.search(
+                        r"dot xuat|theo yeu cau", key(found.text)
+                    ):
                         continue
                     if s.kind == "unknown":
                         continue

@@ -342,10 +342,16 @@ def _date_pair(m: re.Match[str], ctx: Context, _: str) -> Reading | None:
         return None
     first_year = g.get("ay") or g.get("ay2") or g.get("awy")
     if not first_year:
-        first = _date_from(ctx, g.get("ad") or g.get("awd") or g["ahd"],
-                           g.get("am") or g.get("am2") or g.get("awm") or g["ahm"],
-                           str(second.year)) if (g.get("am") or g.get("ahm") or
-                                                 (g.get("awm") or "").isdigit()) else None
+        first = (
+            _date_from(
+                ctx,
+                g.get("ad") or g.get("awd") or g["ahd"],
+                g.get("am") or g.get("am2") or g.get("awm") or g["ahm"],
+                str(second.year),
+            )
+            if (g.get("am") or g.get("ahm") or (g.get("awm") or "").isdigit())
+            else None
+        )
     else:
         first = _date_of(m, ctx, "a")
     if first is None:
@@ -458,9 +464,7 @@ def _every_unit(m: re.Match[str], ctx: Context, _: str) -> Reading | None:
     if "thang" in units:
         return _reading(m, "recurring", due=_period_ends(year, 1), rrule="FREQ=MONTHLY")
     if "quy" in units:
-        return _reading(
-            m, "recurring", due=_period_ends(year, 3), rrule="FREQ=MONTHLY;INTERVAL=3"
-        )
+        return _reading(m, "recurring", due=_period_ends(year, 3), rrule="FREQ=MONTHLY;INTERVAL=3")
     # Yearly with no day written: a recurrence without a date of its own.
     return _reading(m, "recurring", rrule="FREQ=YEARLY", role="weak")
 
@@ -572,7 +576,9 @@ def _next_weekday(today: date, weekday: int, weeks_ahead: int | None) -> date:
     return monday + timedelta(days=weekday)
 
 
-_TIME_OF_DAY = r"(?:\d{1,2}\s*(?:h|g|gio)(?:\s*\d{2})?\s*|\d{1,2}:\d{2}\s*)?(?:sang|chieu|toi|trua|dem)?"
+_TIME_OF_DAY = (
+    r"(?:\d{1,2}\s*(?:h|g|gio)(?:\s*\d{2})?\s*|\d{1,2}:\d{2}\s*)?(?:sang|chieu|toi|trua|dem)?"
+)
 
 
 @_rule(
@@ -585,8 +591,9 @@ def _relative_day(m: re.Match[str], ctx: Context, original: str) -> Reading | No
     if w == "mai" and raw != "mai":
         return None  # "mãi" (forever) is not tomorrow
     if w == "mot":
-        if raw != "mốt" and re.match(r"\s*(?:ngay|tuan|thang|nam|lan|chut|it|so|vai|ti)\b",
-                                    _folded_after(original, m.end())):
+        if raw != "mốt" and re.match(
+            r"\s*(?:ngay|tuan|thang|nam|lan|chut|it|so|vai|ti)\b", _folded_after(original, m.end())
+        ):
             return None
         if raw not in ("mốt", "mot"):
             return None
@@ -610,7 +617,7 @@ def _weekday(m: re.Match[str], ctx: Context, _: str) -> Reading | None:
     if m["short"] and m["which"] is None and re.match(r"\s*/\s*\d", _rest(m)):
         return None  # "T6/2026" is June
     weekday = 6 if m["cn"] else _WEEKDAYS[m["wd"] or m["short"]]
-    weeks = {"nay": 0, "sau": 1, "toi": 1, "sau nua": 2}.get(m["which"] or "", None)
+    weeks = {"nay": 0, "sau": 1, "toi": 1, "sau nua": 2}.get(m["which"] or "")
     return _reading(m, "one-off", due=(_next_weekday(ctx.today, weekday, weeks),))
 
 
@@ -635,8 +642,10 @@ def _week(m: re.Match[str], ctx: Context, _: str) -> Reading | None:
     return _reading(m, "range", start=monday, due=(friday,))
 
 
-@_rule(r"\b(?P<pre>cuoi|dau|giua|het|trong)?\s*thang\s*(?P<which>nay|sau|toi)\b"
-       r"|\b(?P<pre2>cuoi|dau|giua|het)\s+thang\b(?!\s*\d)")
+@_rule(
+    r"\b(?P<pre>cuoi|dau|giua|het|trong)?\s*thang\s*(?P<which>nay|sau|toi)\b"
+    r"|\b(?P<pre2>cuoi|dau|giua|het)\s+thang\b(?!\s*\d)"
+)
 def _relative_month(m: re.Match[str], ctx: Context, _: str) -> Reading | None:
     first = ctx.today.replace(day=1)
     if m["which"] in ("sau", "toi"):
@@ -656,7 +665,8 @@ _COUNT = r"(?P<n>\d{1,3}|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|vai)"
 
 
 @_rule(
-    rf"\b(?:(?P<pre>trong|sau|khoang|tam|chung)\s*)?{_COUNT}\s*(?P<unit>ngay lam viec|ngay|tuan|thang)"
+    rf"\b(?:(?P<pre>trong|sau|khoang|tam|chung)\s*)?{_COUNT}\s*"
+    r"(?P<unit>ngay lam viec|ngay|tuan|thang)"
     r"\s*(?P<post>nua|toi|sau)?\b"
 )
 def _in_n_units(m: re.Match[str], ctx: Context, _: str) -> Reading | None:
@@ -696,6 +706,7 @@ def _tet(m: re.Match[str], ctx: Context, _: str) -> Reading | None:
 
 
 # ---------------------------------------------------------------- dateparser fallback
+
 
 # "20 tháng 12 năm 2026" without "ngày": an isolated span handed to the resolver wrapper.
 @_rule(rf"(?<![\d/])(?P<span>{D}\s+thang\s+{M}(?:\s+nam\s+{Y4})?)\b", priority=-1)

@@ -64,7 +64,9 @@ VI: dict[str, str] = {
     "view.col.timeframe": "Thời gian (văn bản → hiểu là)",
     "view.col.review": "Cần xem",
     "view.plan_header": "Kế hoạch: {title}",
-    "view.plan_meta": "Số: {number} · Ban hành: {issued} · Năm: {year} · Cơ quan ban hành: {issuer}",
+    "view.plan_meta": (
+        "Số: {number} · Ban hành: {issued} · Năm: {year} · Cơ quan ban hành: {issuer}"
+    ),
     "view.reporting": "Chế độ báo cáo: {items}",
     "view.none": "—",
     "view.no_plans": "Chưa có kế hoạch nào. Nhập kế hoạch bằng: nhacviec plan import TỆP",

@@ -20,24 +20,43 @@ def _task(plan, code):  # type: ignore[no-untyped-def]
 
 def test_docx_with_a_real_appendix_table(tmp_path: Path) -> None:
     rows = [
-        [["1"], ["Xây dựng hệ thống cơ sở dữ liệu về thông tin đối ngoại"], ["Sở TT&TT"],
-         ["Các Sở: Ngoại vụ, Kế hoạch và Đầu tư, Tài chính"],
-         ["Báo cáo tỉnh phương án thực hiện trước tháng 4/2018"]],
-        [["2"], ["Xuất bản Sổ tay công tác thông tin đối ngoại"], ["Sở TT-TT"],
-         ["Văn phòng UBND tỉnh"], ["Quý III/2018"]],
+        [
+            ["1"],
+            ["Xây dựng hệ thống cơ sở dữ liệu về thông tin đối ngoại"],
+            ["Sở TT&TT"],
+            ["Các Sở: Ngoại vụ, Kế hoạch và Đầu tư, Tài chính"],
+            ["Báo cáo tỉnh phương án thực hiện trước tháng 4/2018"],
+        ],
+        [
+            ["2"],
+            ["Xuất bản Sổ tay công tác thông tin đối ngoại"],
+            ["Sở TT-TT"],
+            ["Văn phòng UBND tỉnh"],
+            ["Quý III/2018"],
+        ],
         # One row, three bullet tasks; coordinators and times aligned bullet by bullet.
-        [["3"],
-         ["- Tổ chức đoàn phóng viên nước ngoài thăm tỉnh",
-          "- Tổ chức họp báo quốc tế về đầu tư",
-          "- Phát hành bản tin đối ngoại bằng tiếng Anh"],
-         ["Sở Ngoại vụ"],
-         ["- Sở Thông tin và Truyền thông", "- Sở Kế hoạch và Đầu tư", "- Báo Hà Tĩnh"],
-         ["- Quý II/2018", "- Quý III/2018", "- Hàng quý"]],
+        [
+            ["3"],
+            [
+                "- Tổ chức đoàn phóng viên nước ngoài thăm tỉnh",
+                "- Tổ chức họp báo quốc tế về đầu tư",
+                "- Phát hành bản tin đối ngoại bằng tiếng Anh",
+            ],
+            ["Sở Ngoại vụ"],
+            ["- Sở Thông tin và Truyền thông", "- Sở Kế hoạch và Đầu tư", "- Báo Hà Tĩnh"],
+            ["- Quý II/2018", "- Quý III/2018", "- Hàng quý"],
+        ],
         # One row, two bullet tasks, one value for the whole row.
-        [["4"],
-         ["- Khảo sát nhu cầu thông tin của nhà đầu tư Nhật Bản",
-          "- Biên dịch tài liệu giới thiệu tỉnh sang tiếng Lào"],
-         ["Sở Thông tin và Truyền thông"], ["Văn phòng UBND tỉnh"], ["Cả năm 2018"]],
+        [
+            ["4"],
+            [
+                "- Khảo sát nhu cầu thông tin của nhà đầu tư Nhật Bản",
+                "- Biên dịch tài liệu giới thiệu tỉnh sang tiếng Lào",
+            ],
+            ["Sở Thông tin và Truyền thông"],
+            ["Văn phòng UBND tỉnh"],
+            ["Cả năm 2018"],
+        ],
     ]
     path = docx_from_seed(HA_TINH, tmp_path / "ha-tinh.docx", rows)
     plan = import_plan(path)
@@ -78,10 +97,20 @@ def test_xlsx_task_list(tmp_path: Path) -> None:
     path = xlsx_task_list(
         tmp_path / "nhiem-vu.xlsx",
         [
-            ["1", "Rà soát quy chế thông tin đối ngoại", "Sở TT&TT", "Sở Ngoại vụ, Sở Tư pháp",
-             "Quý I/2026"],
-            ["2", "Tổ chức hội nghị đối thoại doanh nghiệp FDI", "Sở Kế hoạch và Đầu tư",
-             "Sở Thông tin và Truyền thông; Công an tỉnh", "trước ngày 30/9/2026"],
+            [
+                "1",
+                "Rà soát quy chế thông tin đối ngoại",
+                "Sở TT&TT",
+                "Sở Ngoại vụ, Sở Tư pháp",
+                "Quý I/2026",
+            ],
+            [
+                "2",
+                "Tổ chức hội nghị đối thoại doanh nghiệp FDI",
+                "Sở Kế hoạch và Đầu tư",
+                "Sở Thông tin và Truyền thông; Công an tỉnh",
+                "trước ngày 30/9/2026",
+            ],
             ["3", "Báo cáo kết quả", "Sở Thông tin và Truyền thông", None, "Hàng quý"],
             ["4", "Cập nhật cổng thông tin", None, "Các sở, ban, ngành", "Thường xuyên"],
         ],

@@ -132,8 +132,10 @@ HT_CODES = ["1.1", "1.2", "1.3", "2", "3.1", "3.2", "4.1", "4.2", "5.1", "5.2.1"
 
 def test_ha_tinh_has_every_numbered_task_and_no_group_heading(ht: ImportedPlan) -> None:
     assert [t.code for t in ht.tasks] == HT_CODES
-    assert _task(ht, "5.2.1").section == "5.2. Đẩy mạnh tuyên truyền về chủ quyền biển, đảo, " \
+    assert (
+        _task(ht, "5.2.1").section == "5.2. Đẩy mạnh tuyên truyền về chủ quyền biển, đảo, "
         "phân giới cắm mốc và khu vực biên giới"
+    )
     assert _task(ht, "5.2.1").parent_code == "5.2"
     assert _task(ht, "1.1").section.startswith("1. Xây dựng văn bản chỉ đạo")
 

@@ -33,8 +33,9 @@ ROWS = _rows()
 
 
 @pytest.mark.parametrize("tone_marks", [True, False], ids=["marked", "unmarked"])
-@pytest.mark.parametrize("row", ROWS, ids=[f"{r['file'][:9]}:{r['line']}:{r['expression'][:30]}"
-                                           for r in ROWS])
+@pytest.mark.parametrize(
+    "row", ROWS, ids=[f"{r['file'][:9]}:{r['line']}:{r['expression'][:30]}" for r in ROWS]
+)
 def test_every_seed_expression(row: dict[str, str], tone_marks: bool) -> None:
     text = row["expression"] if tone_marks else fold(row["expression"])
     schedule = parse_time(text, plan_year=int(row["plan_year"]), issued_on=ISSUED.get(row["file"]))
@@ -140,8 +141,9 @@ def test_citations_are_never_deadlines() -> None:
         "cường thực hiện Cuộc vận động; Quyết định số 25/2019/QĐ-UBND ngày 16/4/2019"
     )
     assert find_time_expressions(line, context_for(plan_year=2022)) == []
-    assert parse_time("Kế hoạch số 44/KH-UBND ngày 07/02/2018 của UBND tỉnh", plan_year=2018).due \
-        == ()
+    assert (
+        parse_time("Kế hoạch số 44/KH-UBND ngày 07/02/2018 của UBND tỉnh", plan_year=2018).due == ()
+    )
 
 
 def test_programme_period_gives_way_to_the_task_time() -> None:
