@@ -101,8 +101,9 @@ TODAY = date(2026, 11, 18)  # a Wednesday
         ("hết năm nay", "one-off", ["2026-12-31"]),
     ],
 )
-def test_reply_forms(text: str, kind: str, due: list[str]) -> None:
-    schedule = parse_time(text, today=TODAY, prefer="future")
+@pytest.mark.parametrize("tone_marks", [True, False], ids=["marked", "unmarked"])
+def test_reply_forms(text: str, kind: str, due: list[str], tone_marks: bool) -> None:
+    schedule = parse_time(text if tone_marks else fold(text), today=TODAY, prefer="future")
     assert schedule.kind == kind, schedule
     assert [d.isoformat() for d in schedule.due] == due, schedule
 
