@@ -155,12 +155,9 @@ def _docx_rows(table: object) -> list[list[list[str]]]:
     rows: list[list[list[str]]] = []
     for row in table.rows:  # type: ignore[attr-defined]
         cells: list[list[str]] = []
-        seen: set[int] = set()
+        # A merged cell comes back once per grid column it spans; keeping every copy keeps
+        # each column at the same index in every row, so the header names the right cells.
         for cell in row.cells:
-            # A horizontally merged cell is returned once per grid column: keep it once.
-            if id(cell._tc) in seen:
-                continue
-            seen.add(id(cell._tc))
             paras = []
             for p in cell.paragraphs:
                 paras.extend(s.strip() for s in nfc(p.text).split("\n"))

@@ -24,17 +24,18 @@ class PlanImportError(DocumentError):
 # ------------------------------------------------------------------ labelled fields
 
 _LABEL = re.compile(r"^\s*(?:[-+•*–]\s*)?(?P<label>[^:]{2,70}?)\s*:\s*(?P<value>.*)$")
+# Checked in order: an explicit role beats the generic "thực hiện" ("Đơn vị phối hợp thực hiện").
 _FIELD_KINDS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\b(?:don vi|co quan|cac co quan|dv)?\s*thuc hien\b"), "performer"),
     (re.compile(r"\bchu tri\b|\bchiu trach nhiem chinh\b"), "lead"),
     (re.compile(r"\bphoi hop\b|\btham muu\b|\bcung thuc hien\b"), "support"),
     (re.compile(r"^(?:thoi gian|thoi han|tien do|thoi diem|han hoan thanh|moc thoi gian)"), "time"),
+    (re.compile(r"\b(?:don vi|co quan|cac co quan|dv|trach nhiem)?\s*thuc hien\b"), "performer"),
 ]
 _BULLET = re.compile(r"^\s*(?:[-+•*–]|\d+\)|[a-zđ]\))\s*")
 _TASK_NUMBER = re.compile(r"^\s*(?P<code>\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?P<title>\S.*)$")
 _LETTER_ITEM = re.compile(r"^\s*(?P<letter>[a-zđ])\)\s+(?P<title>\S.*)$")
 _ROMAN_HEADING = re.compile(
-    r"^\s*(?:PHẦN\s+|Phần\s+)?(?P<roman>[IVXLC]{1,6})[.\-–]\s+(?P<title>.+)$"
+    r"^\s*(?:PHẦN\s+|Phần\s+)?(?P<roman>[IVXLC]{1,6}|[A-H])[.\-–]\s+(?P<title>.+)$"
 )
 _TASK_SECTION = re.compile(r"noi dung|nhiem vu|giai phap|chuong trinh|hoat dong")
 _ORG_SECTION = re.compile(r"to chuc thuc hien|trach nhiem")
@@ -51,8 +52,6 @@ def _field_kind(label: str) -> str | None:
         return None
     for pattern, kind in _FIELD_KINDS:
         if pattern.search(folded):
-            if kind == "performer" and re.search(r"thoi gian", folded):
-                return "time"
             return kind
     return None
 
@@ -374,6 +373,10 @@ def _table_rows(table: Table) -> list[_Row]:
             i = mapping.get(name)
             return row[i] if i is not None and i < len(row) else []
 
+        texts = {" ".join(c).strip() for c in row if c}
+        if len(texts) == 1 and len(row) > 2 and sum(1 for c in row if c) > 2:
+            section = texts.pop()  # a heading merged across the whole row
+            continue
         code_text = " ".join(cell("code")).strip().rstrip(".")
         titles = _bullets(cell("title"))
         if not titles:
@@ -515,6 +518,9 @@ class PlanBuilder:
     def build(self) -> ImportedPlan:
         drafts = self._drafts_from_body()
         rows = [r for table in self.reader.tables for r in _table_rows(table)]
+        if rows and not any(d.lead_keys or d.task.timeframe for d in drafts):
+            # The body only describes; the plan's tasks are its appendix ("theo Phụ lục").
+            drafts = []
         self._merge_appendix(drafts, rows, body_has_tasks=bool(drafts))
         if not drafts:
             raise PlanImportError(t("import.no_tasks", name=self.doc.name))

@@ -513,6 +513,13 @@ def _calendar_year(m: re.Match[str], ctx: Context, _: str) -> Reading | None:
     return _reading(m, "range", start=date(year, 1, 1), due=(date(year, 12, 31),))
 
 
+@_rule(rf"^\s*(?P<y>{Y4})\s*$")
+def _bare_year(m: re.Match[str], ctx: Context, _: str) -> Reading | None:
+    """A timeframe cell holding only "2026" means that calendar year."""
+    y = int(m["y"])
+    return _reading(m, "range", start=date(y, 1, 1), due=(date(y, 12, 31),))
+
+
 # Programme periods and horizons: "giai đoạn 2021-2030" (context, not this plan's deadline),
 # "đến năm 2020", "1972 - 2022" (an anniversary year).
 @_rule(
@@ -772,7 +779,13 @@ def combine(readings: list[Reading], text: str) -> Schedule:
     for r in readings:
         by_role.setdefault(r.role, []).append(r)
     if by_role.get("dated"):
-        return _merge(by_role["dated"], text)
+        dated = by_role["dated"]
+        weak = [r for r in by_role.get("weak", []) if r.rrule]
+        if weak and all(r.kind == "one-off" for r in dated):
+            # "Hằng năm, trước ngày 15/12": the yearly word makes the written date repeat.
+            schedule = _merge(dated, text)
+            return replace(schedule, kind="recurring", rrule=weak[0].rrule)
+        return _merge(dated, text)
     for role in ("event", "weak", "context", "vague"):
         if by_role.get(role):
             group = by_role[role]
