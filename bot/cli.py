@@ -29,7 +29,7 @@ def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"ngày không hợp lệ: {value} (YYYY-MM-DD)") from exc
+        raise argparse.ArgumentTypeError(t("cli.bad_date", value=value)) from exc
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -155,19 +155,19 @@ class _Reader:
                 self.preamble.append(text)
                 continue
             letter = _LETTER_ITEM.match(text)
-            if letter and stack:
+            parent = (
+                stack[-1].parent
+                if stack and _is_letter(stack[-1].code)
+                else (stack[-1] if stack else None)
+            )
+            if letter and parent is not None:
                 node = _Node(
-                    code=f"{stack[-1].code}.{letter['letter']}",
+                    code=f"{parent.code}.{letter['letter']}",
                     title=letter["title"].strip(),
                     where=block.where,
-                    parent=stack[-1],
+                    lines=[text],
+                    parent=parent,
                 )
-                node.lines.append(text)
-                parent = stack[-1] if not _is_letter(stack[-1].code) else stack[-1].parent
-                if parent is None:
-                    continue
-                node.code = f"{parent.code}.{letter['letter']}"
-                node.parent = parent
                 parent.children.append(node)
                 stack = [*stack[: stack.index(parent) + 1], node]
                 last, field_open = node, None
@@ -573,6 +573,7 @@ class PlanBuilder:
             drafts.append(self._draft(node, fields, section))
 
         for root in self.reader.roots:
+            _lift_trailing_fields(root)
             visit(root, {}, None)
         return drafts
 
@@ -736,6 +737,22 @@ def _clause_text(clause: str) -> str:
 
 def _differs(a: Schedule, b: Schedule) -> bool:
     return (a.kind, a.due) != (b.kind, b.due)
+
+
+def _lift_trailing_fields(node: _Node) -> None:
+    """Give back to the parent the fields written after its last lettered content item.
+
+    In "2. Tập huấn … a) nội dung …; b) nội dung … - Cơ quan chủ trì: …" the fields follow
+    item b) in the text but belong to task 2: only the last letter has fields, its siblings none.
+    """
+    letters = [c for c in node.children if _is_letter(c.code)]
+    if len(letters) >= 2 and letters[-1].fields and not any(c.fields for c in letters[:-1]):
+        last = letters[-1]
+        for kind, values in last.fields.items():
+            node.fields.setdefault(kind, []).extend(values)
+        last.fields = {}
+    for child in node.children:
+        _lift_trailing_fields(child)
 
 
 def _is_content_letter(node: _Node) -> bool:

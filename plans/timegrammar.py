@@ -317,18 +317,22 @@ def _any_date(prefix: str) -> str:
     return pattern.replace("(?P<@", f"(?P<{prefix}")
 
 
-def _date_of(m: re.Match[str], ctx: Context, p: str) -> date | None:
+def _date_of(
+    m: re.Match[str], ctx: Context, p: str, default_year: int | None = None
+) -> date | None:
+    """The date in the groups prefixed `p`; a missing year is `default_year` when given."""
     g = m.groupdict()
+    fallback = str(default_year) if default_year else None
     if g.get(p + "wd"):
         wm = g[p + "wm"]
         month = int(wm) if wm.isdigit() else _NUMBER_WORDS[wm]
-        return _date_from(ctx, g[p + "wd"], str(month), g.get(p + "wy"))
+        return _date_from(ctx, g[p + "wd"], str(month), g.get(p + "wy") or fallback)
     if g.get(p + "hd"):
-        return _date_from(ctx, g[p + "hd"], g[p + "hm"], None)
+        return _date_from(ctx, g[p + "hd"], g[p + "hm"], fallback)
     if g.get(p + "m2"):
         return _date_from(ctx, g[p + "d"], g[p + "m2"], g[p + "y2"])
     if g.get(p + "d"):
-        return _date_from(ctx, g[p + "d"], g[p + "m"], g.get(p + "y"))
+        return _date_from(ctx, g[p + "d"], g[p + "m"], g.get(p + "y") or fallback)
     return None
 
 
@@ -336,24 +340,11 @@ def _date_of(m: re.Match[str], ctx: Context, p: str) -> date | None:
 # date is the event; the first is history).
 @_rule(rf"(?:\btu\s*)?{_any_date('a')}\s*(?:-|–|den|toi)\s*{_any_date('b')}", priority=2)
 def _date_pair(m: re.Match[str], ctx: Context, _: str) -> Reading | None:
-    g = m.groupdict()
     second = _date_of(m, ctx, "b")
     if second is None:
         return None
-    first_year = g.get("ay") or g.get("ay2") or g.get("awy")
-    if not first_year:
-        first = (
-            _date_from(
-                ctx,
-                g.get("ad") or g.get("awd") or g["ahd"],
-                g.get("am") or g.get("am2") or g.get("awm") or g["ahm"],
-                str(second.year),
-            )
-            if (g.get("am") or g.get("ahm") or (g.get("awm") or "").isdigit())
-            else None
-        )
-    else:
-        first = _date_of(m, ctx, "a")
+    # "từ 15/3 đến 30/4/2026": the first date takes the second's year when it has none.
+    first = _date_of(m, ctx, "a", default_year=second.year)
     if first is None:
         return None
     if first.year < second.year and (first.month, first.day) == (second.month, second.day):
@@ -679,8 +670,6 @@ _COUNT = r"(?P<n>\d{1,3}|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|vai)"
 def _in_n_units(m: re.Match[str], ctx: Context, _: str) -> Reading | None:
     if not m["pre"] and not m["post"]:
         return None  # "02 ngày" alone is a duration, not a deadline
-    if m["pre"] == "sau" and not m["post"] and m["unit"] != "ngay lam viec":
-        pass
     n_raw = m["n"]
     n = int(n_raw) if n_raw.isdigit() else (3 if n_raw == "vai" else _NUMBER_WORDS[n_raw])
     unit = m["unit"]

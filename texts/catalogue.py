@@ -92,6 +92,7 @@ VI: dict[str, str] = {
     "schedule.ongoing": "thường xuyên đến {due}",
     "schedule.unknown": "chưa rõ",
     "cli.error": "Lỗi: {message}",
+    "cli.bad_date": "ngày không hợp lệ: {value} (cần dạng YYYY-MM-DD)",
     "cli.parse_time_empty": "Anh/chị vui lòng nhập biểu thức thời gian cần đọc.",
     "run.sample_intro": "Đang nhập kế hoạch mẫu «{name}» vào cơ sở dữ liệu {db} …",
 }

@@ -87,3 +87,29 @@ def test_role_words_beat_the_generic_label(tmp_path: Path) -> None:
     assert task.lead == ["Sở Tư pháp"]
     assert task.support == ["Sở Nội vụ", "Văn phòng UBND tỉnh"]
     assert task.schedule.kind == "recurring" and task.schedule.due == (date(2026, 12, 15),)
+
+
+def test_lettered_items_are_tasks_only_with_their_own_assignment(tmp_path: Path) -> None:
+    path = tmp_path / "plan.txt"
+    path.write_text(
+        "KẾ HOẠCH\nTuyên truyền năm 2026\n\nII. NỘI DUNG\n\n"
+        "1. Tuyên truyền trên báo chí\n"
+        "a) Mở chuyên mục đối ngoại\n- Cơ quan chủ trì: Báo Quảng Bình.\n"
+        "- Thời gian thực hiện: Quý I/2026.\n"
+        "b) Sản xuất phóng sự\n- Cơ quan chủ trì: Đài PT-TH tỉnh.\n"
+        "- Thời gian thực hiện: Quý II/2026.\n"
+        "2. Tập huấn người phát ngôn\n"
+        "a) nội dung về kỹ năng trả lời phỏng vấn;\n"
+        "b) nội dung về xử lý khủng hoảng.\n"
+        "- Cơ quan chủ trì: Sở Nội vụ.\n"
+        "- Thời gian thực hiện: tháng 9/2026.\n",
+        encoding="utf-8",
+    )
+    plan = import_plan(path)
+    assert [t.code for t in plan.tasks] == ["1.a", "1.b", "2"]
+    a, b, two = plan.tasks
+    assert a.lead == ["Báo Quảng Bình"] and a.schedule.due == (date(2026, 3, 31),)
+    assert b.lead == ["Đài PT-TH tỉnh"] and b.schedule.due == (date(2026, 6, 30),)
+    assert a.section == "1. Tuyên truyền trên báo chí"
+    assert two.lead == ["Sở Nội vụ"] and two.schedule.due == (date(2026, 9, 30),)
+    assert "xử lý khủng hoảng" in two.full_text
