@@ -8,7 +8,13 @@ from contextlib import asynccontextmanager
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from storage.db import create_engine, default_database_url, normalize_database_url, upgrade
+from storage.db import (
+    create_engine,
+    default_database_url,
+    normalize_database_url,
+    session_factory,
+    upgrade,
+)
 
 
 def database_url(settings: Settings) -> str:
@@ -22,8 +28,6 @@ async def open_database(settings: Settings) -> AsyncIterator[async_sessionmaker[
     await upgrade(url)  # creates the SQLite file and schema on first use
     engine = create_engine(url)
     try:
-        from storage.db import session_factory
-
         yield session_factory(engine)
     finally:
         await engine.dispose()

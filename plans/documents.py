@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,9 +132,7 @@ def _read_docx(path: Path) -> list[Paragraph | Table]:
         from docx.text.paragraph import Paragraph as DocxParagraph
 
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise DocumentError(t("doc.damaged", name=path.name, kind="Word (.docx)")) from exc
-    except Exception as exc:  # python-docx raises its own errors for broken packages
+    except Exception as exc:  # zipfile, lxml and python-docx each fail their own way
         raise DocumentError(t("doc.damaged", name=path.name, kind="Word (.docx)")) from exc
 
     blocks: list[Paragraph | Table] = []

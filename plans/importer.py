@@ -80,7 +80,6 @@ class _Reader:
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
-        self.preamble: list[str] = []
         self.roots: list[_Node] = []
         self.report_text: list[str] = []
         self.tables: list[Table] = []
@@ -119,8 +118,7 @@ class _Reader:
             if _SIGNATURE.match(fold(text)):
                 seen_signature = True
                 section_kind = "closing"
-            if section_kind in ("preamble",):
-                self.preamble.append(text)
+            if section_kind == "preamble":
                 continue
             if section_kind in ("organisation", "other") or (
                 section_kind == "closing" and not seen_signature
@@ -128,8 +126,7 @@ class _Reader:
                 self.report_text.append(text)
                 continue
             if section_kind == "closing":
-                self.preamble.append(text)  # signature block and appendix captions
-                continue
+                continue  # signature block and appendix captions
             # ---- the task section
             if text.startswith("Trên đây") or key(text).startswith("tren day"):
                 self.report_text.append(text)
@@ -152,8 +149,7 @@ class _Reader:
                 last, field_open = node, None
                 continue
             if last is None:
-                self.preamble.append(text)
-                continue
+                continue  # text between a section heading and its first numbered item
             letter = _LETTER_ITEM.match(text)
             parent = (
                 stack[-1].parent
@@ -241,7 +237,7 @@ class _Meta:
     review: list[str] = field(default_factory=list)
 
 
-def _read_meta(doc: Document, preamble: list[str], year_override: int | None) -> _Meta:
+def _read_meta(doc: Document, year_override: int | None) -> _Meta:
     lines = [squash(p.text) for p in doc.paragraphs if p.text.strip()]
     title = None
     for i, line in enumerate(lines[:60]):
@@ -249,7 +245,7 @@ def _read_meta(doc: Document, preamble: list[str], year_override: int | None) ->
             title = f"Kế hoạch {lines[i + 1]}"
             break
         if key(line).startswith("ke hoach ") and line.split()[0].isupper() and len(line) < 200:
-            title = line[:1] + line[1:]
+            title = line
             break
     if title is None:
         vv = next((ln for ln in lines[:40] if key(ln).startswith("v/v")), None)
@@ -452,6 +448,7 @@ class _Draft:
     task: ImportedTask
     lead_keys: list[str] = field(default_factory=list)
     support_keys: list[str] = field(default_factory=list)
+    time_from_body: bool = False  # no time line: the schedule was read from running text
 
 
 class PlanBuilder:
@@ -461,7 +458,7 @@ class PlanBuilder:
         self.doc = doc
         self.reader = _Reader(doc)
         self.reader.read()
-        self.meta = _read_meta(doc, self.reader.preamble, year_override)
+        self.meta = _read_meta(doc, year_override)
         # Without a year the tasks are still looked for, so that a file with none is told so.
         provisional = self.meta.year or date.today().year
         self.ctx: Context = context_for(plan_year=provisional, issued_on=self.meta.issued_on)
@@ -591,12 +588,14 @@ class PlanBuilder:
             schedule=self._schedule(written),
             source=node.where,
         )
+        draft = _Draft(task, lead, support)
         if written is None:
             inline = self._inline_schedule(node)
             if inline:
                 task.timeframe, task.schedule = inline
                 task.review.append(t("review.time_from_body", text=inline[0]))
-        return _Draft(task, lead, support)
+                draft.time_from_body = True
+        return draft
 
     def _merge_appendix(self, drafts: list[_Draft], rows: list[_Row], body_has_tasks: bool) -> None:
         taken: set[int] = set()
@@ -656,11 +655,11 @@ class PlanBuilder:
         task.review.extend(notes)
         task.source = f"{task.source}; {row.where}"
         if time_text and schedule.kind != "unknown":
-            body_has_time = task.timeframe and not any(
-                r.startswith("Thời gian không ghi riêng") for r in task.review
-            )
-            if not body_has_time:
-                task.review = [r for r in task.review if not r.startswith("Thời gian không ghi")]
+            if not task.timeframe or d.time_from_body:
+                if d.time_from_body:  # the appendix's own time line beats a guess from the body
+                    noted = t("review.time_from_body", text=task.timeframe)
+                    task.review = [r for r in task.review if r != noted]
+                    d.time_from_body = False
                 task.timeframe, task.schedule = time_text, schedule
                 task.review.append(t("review.time_from_appendix", text=time_text))
             elif _differs(task.schedule, schedule):
@@ -788,7 +787,3 @@ def _agency_side(value: str) -> str:
 def import_plan(path: str | Path, year: int | None = None) -> ImportedPlan:
     """Read a plan file into an ImportedPlan (nothing is stored)."""
     return PlanBuilder(read_document(path), year).build()
-
-
-def import_document(doc: Document, year: int | None = None) -> ImportedPlan:
-    return PlanBuilder(doc, year).build()

@@ -269,8 +269,6 @@ def _months(m: re.Match[str], ctx: Context, original: str) -> Reading | None:
         return None
     pre = m["pre"]
     year = _written_year(m, ctx) or _infer_year(ctx, numbers[-1])
-    if pre == "tu" and continuous:
-        pre = None
     if continuous and numbers[0] < numbers[1]:
         return _reading(
             m, "range", start=date(year, numbers[0], 1), due=(month_end(year, numbers[1]),)
@@ -373,7 +371,7 @@ _DM = rf"(?:ngay\s*)?(?:{D}\s*/\s*{M}(?![\d/])|{D}\s*thang\s*{M}\b)"
 
 
 @_rule(
-    rf"\b(?:dinh ky|hang nam|hang nam,?)\s*(?:vao\s*|truoc\s*)?(?P<dates>{_DM}(?:{SEP}{_DM})*)"
+    rf"\b(?:dinh ky|hang nam,?)\s*(?:vao\s*|truoc\s*)?(?P<dates>{_DM}(?:{SEP}{_DM})*)"
     rf"|(?:\btruoc\s*|\bvao\s*)?(?P<dates2>{_DM}(?:{SEP}{_DM})*)\s*(?:hang|moi)\s*nam",
     priority=3,
 )
@@ -438,7 +436,7 @@ def _every_n_months(m: re.Match[str], ctx: Context, _: str) -> Reading | None:
 
 # "hàng tháng, quý", "hằng quý", "hàng năm", "hàng tuần", "thứ 6 hàng tuần", "định kỳ hàng tháng".
 @_rule(
-    r"\b(?:thu\s*(?P<wd>[2-7]|hai|ba|tu|nam|sau|bay)\s*)?(?:dinh ky\s*)?(?:hang|hang|moi)\s*"
+    r"\b(?:thu\s*(?P<wd>[2-7]|hai|ba|tu|nam|sau|bay)\s*)?(?:dinh ky\s*)?(?:hang|moi)\s*"
     r"(?P<units>(?:tuan|thang|quy|nam|ngay)(?:\s*(?:,|va|/|hoac)\s*(?:hang\s*)?"
     r"(?:tuan|thang|quy|nam))*)\b"
 )
@@ -609,7 +607,7 @@ def _folded_after(original: str, at: int) -> str:
 
 @_rule(
     r"\b(?:thu\s*(?P<wd>[2-7]|hai|ba|tu|nam|sau|bay)|(?P<cn>chu nhat|cn)|t(?P<short>[2-7]))"
-    r"(?:\s*(?:tuan|tuan)\s*(?P<which>nay|sau|toi|sau nua))?\b"
+    r"(?:\s*tuan\s*(?P<which>nay|sau|toi|sau nua))?\b"
 )
 def _weekday(m: re.Match[str], ctx: Context, _: str) -> Reading | None:
     if m["short"] and m["which"] is None and re.match(r"\s*/\s*\d", _rest(m)):
@@ -810,12 +808,11 @@ def parse_time(
     prefer: str = "nearest",
 ) -> Schedule:
     """Read one time expression (a timeframe cell, a reply) into a Schedule."""
-    original = squash(nfc(text or ""))
-    ctx = context_for(plan_year, today, issued_on, prefer)
-    return combine(_scan(original, ctx), original.rstrip(" .;"))
+    return parse_with(text, context_for(plan_year, today, issued_on, prefer))
 
 
 def parse_with(text: str, ctx: Context) -> Schedule:
+    """Read one time expression against an already built context."""
     original = squash(nfc(text or ""))
     return combine(_scan(original, ctx), original.rstrip(" .;"))
 

@@ -49,8 +49,6 @@ VI: dict[str, str] = {
         "đã áp dụng cả ô cho mọi nhiệm vụ"
     ),
     "review.outside_year": "Thời hạn {due} nằm ngoài năm kế hoạch {year}",
-    "review.programme_only": "Chỉ có giai đoạn chương trình «{text}», không có thời hạn trong năm",
-    "review.agency_unsure": "Không chắc tên cơ quan «{text}»",
     "review.appendix_only": "Chỉ có trong phụ lục (hàng {row}), không thấy trong phần nội dung",
     "review.vague_group": "Giao cho nhóm chung «{name}», cần chỉ rõ cơ quan",
     "plan.no_issue_date": "Ngày ban hành để trống trong văn bản",
