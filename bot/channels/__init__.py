@@ -1,0 +1,1 @@
+"""Chat channels: each turns platform payloads into messages and messages into platform calls."""
