@@ -11,6 +11,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -208,3 +209,185 @@ class ChannelIdentity(Base):
     linked_at: Mapped[datetime] = _created()
 
     contact: Mapped[Contact] = relationship(back_populates="identities", lazy="raise")
+
+
+LINK_CODE_LENGTH = 8
+INBOUND_STATES = ("received", "done", "failed")
+REPORT_STATUSES = ("done", "in_progress", "blocked", "extension_request")
+# recorded: stands as said; awaiting_review: waits for the coordinator (a "done" or an extension
+# request); confirmed/returned answer a "done"; approved/rejected answer an extension request.
+REPORT_STATES = ("recorded", "awaiting_review", "confirmed", "returned", "approved", "rejected")
+OUTBOX_STATES = ("pending", "sending", "sent", "failed")
+
+
+class LinkCode(Base):
+    """A one-time code that links whoever sends it to a contact (single use, expires)."""
+
+    __tablename__ = "link_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    used_by: Mapped[str | None] = mapped_column(String(130))  # "channel:external_id"
+
+    contact: Mapped[Contact] = relationship(lazy="raise")
+
+
+class LinkFailure(Base):
+    """A wrong code sent from a chat, kept to throttle guessing."""
+
+    __tablename__ = "link_failures"
+    __table_args__ = (
+        # The throttle asks "how many failures from this chat since T".
+        Index("ix_link_failures_chat", "channel", "chat_id", "failed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class InboundMessage(Base):
+    """Every message or button press as received, stored before anything acts on it."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (
+        UniqueConstraint("channel", "event_id"),
+        CheckConstraint(_one_of("state", INBOUND_STATES), name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    event_id: Mapped[str] = mapped_column(String(100))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    user_id: Mapped[str | None] = mapped_column(String(100))
+    message_id: Mapped[str | None] = mapped_column(String(100))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    callback_data: Mapped[str | None] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the platform's own
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    state: Mapped[str] = mapped_column(String(10), default="received")
+    handled_by: Mapped[str | None] = mapped_column(String(50))
+    error: Mapped[str | None] = mapped_column(Text)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Conversation(Base):
+    """Where a multi-step dialog with one chat stands (awaiting a yes, a task choice, a note)."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("channel", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str | None] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Report(Base):
+    """What an agency said about a task: status, percent, a date, a reason, in its own words."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", REPORT_STATUSES), name="status"),
+        CheckConstraint(_one_of("state", REPORT_STATES), name="state"),
+        Index("ix_reports_task_agency", "task_id", "agency_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    inbound_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inbound_messages.id", ondelete="SET NULL")
+    )
+    status: Mapped[str] = mapped_column(String(20))
+    percent: Mapped[int | None] = mapped_column(Integer)
+    # Named apart from the `date` type so the class body keeps the type name usable.
+    said_date: Mapped[date | None] = mapped_column(Date)
+    date_role: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text, default="")  # the person's words, verbatim
+    # The deadline this report answers (a recurring task has one per occurrence).
+    checkpoint: Mapped[date | None] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(20), default="recorded")
+    review_note: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Evidence(Base):
+    """A file sent with or after a report: the platform's file id, its name and size."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reports.id", ondelete="SET NULL"), index=True
+    )
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    inbound_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inbound_messages.id", ondelete="SET NULL")
+    )
+    channel: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    file_id: Mapped[str | None] = mapped_column(String(300))
+    name: Mapped[str | None] = mapped_column(String(300))
+    size: Mapped[int | None] = mapped_column(Integer)
+    mime_type: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OutboxMessage(Base):
+    """A message to send: written in the same transaction as the change that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint(_one_of("state", OUTBOX_STATES), name="state"),
+        # The sender's question: what is pending and due, oldest first.
+        Index("ix_outbox_state_due", "state", "not_before"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(20), default="reply")
+    # Unique when set: planning the same reminder twice yields one row, not two messages.
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # text, buttons, reply_to, context
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SentMessage(Base):
+    """A platform message the bot sent, so a reply to it can be traced to its tasks."""
+
+    __tablename__ = "sent_messages"
+    __table_args__ = (UniqueConstraint("channel", "chat_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    message_id: Mapped[str] = mapped_column(String(100))
+    task_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
