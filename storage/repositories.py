@@ -202,3 +202,27 @@ class ContactRepository:
         if active_only:
             stmt = stmt.where(Contact.active.is_(True))
         return list(await self._session.scalars(stmt))
+
+    async def get(self, contact_id: int) -> Contact | None:
+        """The contact with its agency loaded."""
+        return await self._session.get(Contact, contact_id, options=[selectinload(Contact.agency)])
+
+    async def list_all(self) -> list[Contact]:
+        """Every contact with agency and identities loaded, by agency then name."""
+        stmt = (
+            select(Contact)
+            .join(Agency, Agency.id == Contact.agency_id)
+            .options(selectinload(Contact.agency), selectinload(Contact.identities))
+            .order_by(Agency.name, Contact.name, Contact.id)
+        )
+        return list(await self._session.scalars(stmt))
+
+    async def with_role(self, role: str) -> list[Contact]:
+        """Active contacts holding a role (every coordinator, every leader), agency loaded."""
+        stmt = (
+            select(Contact)
+            .where(Contact.role == role, Contact.active.is_(True))
+            .options(selectinload(Contact.agency))
+            .order_by(Contact.id)
+        )
+        return list(await self._session.scalars(stmt))

@@ -6,6 +6,14 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.messaging import (
+    ConversationRepository,
+    IdentityRepository,
+    InboundRepository,
+    LinkCodeRepository,
+    OutboxRepository,
+)
+from storage.reporting import EvidenceRepository, ReportRepository
 from storage.repositories import (
     AgencyRepository,
     AssignmentRepository,
@@ -28,6 +36,13 @@ class UnitOfWork:
     tasks: TaskRepository
     assignments: AssignmentRepository
     contacts: ContactRepository
+    link_codes: LinkCodeRepository
+    identities: IdentityRepository
+    inbound: InboundRepository
+    conversations: ConversationRepository
+    outbox: OutboxRepository
+    reports: ReportRepository
+    evidence: EvidenceRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -42,6 +57,13 @@ class UnitOfWork:
         self.tasks = TaskRepository(self.session)
         self.assignments = AssignmentRepository(self.session)
         self.contacts = ContactRepository(self.session)
+        self.link_codes = LinkCodeRepository(self.session)
+        self.identities = IdentityRepository(self.session)
+        self.inbound = InboundRepository(self.session)
+        self.conversations = ConversationRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
+        self.reports = ReportRepository(self.session)
+        self.evidence = EvidenceRepository(self.session)
         self._open = True
         return self
 

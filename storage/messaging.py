@@ -1,0 +1,314 @@
+"""Queries for the conversation's plumbing: link codes, identities, inbound, dialogs, outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.models import (
+    ChannelIdentity,
+    Contact,
+    Conversation,
+    InboundMessage,
+    LinkCode,
+    LinkFailure,
+    OutboxMessage,
+    SentMessage,
+)
+from storage.upsert import insert_ignoring_conflict
+
+
+class LinkCodeRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self, contact_id: int, code: str, created_at: datetime, expires_at: datetime
+    ) -> LinkCode:
+        row = LinkCode(
+            contact_id=contact_id, code=code, created_at=created_at, expires_at=expires_at
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return row
+
+    async def get(self, code: str) -> LinkCode | None:
+        stmt = (
+            select(LinkCode)
+            .where(LinkCode.code == code)
+            .options(selectinload(LinkCode.contact).selectinload(Contact.agency))
+        )
+        return (await self._session.scalars(stmt)).first()
+
+    async def use(self, row: LinkCode, at: datetime, by: str) -> bool:
+        """Spend the code; False when someone else spent it first (single use under races)."""
+        stmt = (
+            update(LinkCode)
+            .where(LinkCode.id == row.id, LinkCode.used_at.is_(None))
+            .values(used_at=at, used_by=by)
+            .execution_options(synchronize_session=False)
+        )
+        return (await self._session.execute(stmt)).rowcount == 1  # type: ignore[attr-defined]
+
+    async def record_failure(self, channel: str, chat_id: str, at: datetime) -> None:
+        self._session.add(LinkFailure(channel=channel, chat_id=chat_id, failed_at=at))
+        await self._session.flush()
+
+    async def failures_since(self, channel: str, chat_id: str, since: datetime) -> int:
+        stmt = select(func.count(LinkFailure.id)).where(
+            LinkFailure.channel == channel,
+            LinkFailure.chat_id == chat_id,
+            LinkFailure.failed_at >= since,
+        )
+        return int((await self._session.execute(stmt)).scalar_one())
+
+
+class IdentityRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def find(self, channel: str, external_id: str) -> ChannelIdentity | None:
+        """The identity with its contact and the contact's agency loaded."""
+        stmt = (
+            select(ChannelIdentity)
+            .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
+            .options(selectinload(ChannelIdentity.contact).selectinload(Contact.agency))
+        )
+        return (await self._session.scalars(stmt)).first()
+
+    async def link(
+        self, contact_id: int, channel: str, external_id: str, chat_id: str, at: datetime
+    ) -> ChannelIdentity:
+        """Bind an account to a contact; an account bound elsewhere before moves to this one."""
+        row = await self.find(channel, external_id)
+        if row is None:
+            row = ChannelIdentity(
+                contact_id=contact_id,
+                channel=channel,
+                external_id=external_id,
+                chat_id=chat_id,
+                linked_at=at,
+            )
+            self._session.add(row)
+        else:
+            row.contact_id = contact_id
+            row.chat_id = chat_id
+            row.reachable = True
+            row.linked_at = at
+        await self._session.flush()
+        return row
+
+    async def for_contacts(self, contact_ids: Sequence[int]) -> list[ChannelIdentity]:
+        """Reachable identities of these contacts, the most recently linked first."""
+        if not contact_ids:
+            return []
+        stmt = (
+            select(ChannelIdentity)
+            .where(
+                ChannelIdentity.contact_id.in_(list(contact_ids)),
+                ChannelIdentity.reachable.is_(True),
+            )
+            .order_by(ChannelIdentity.linked_at.desc(), ChannelIdentity.id.desc())
+        )
+        return list(await self._session.scalars(stmt))
+
+    async def mark_unreachable(self, channel: str, chat_id: str) -> list[ChannelIdentity]:
+        stmt = (
+            select(ChannelIdentity)
+            .where(ChannelIdentity.channel == channel, ChannelIdentity.chat_id == chat_id)
+            .options(selectinload(ChannelIdentity.contact).selectinload(Contact.agency))
+        )
+        rows = list(await self._session.scalars(stmt))
+        for row in rows:
+            row.reachable = False
+        await self._session.flush()
+        return rows
+
+
+class InboundRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(self, values: dict[str, Any]) -> int | None:
+        """Store a message as received; None when this (channel, event_id) was stored before."""
+        return await insert_ignoring_conflict(self._session, InboundMessage, values)
+
+    async def get(self, inbound_id: int) -> InboundMessage | None:
+        return await self._session.get(InboundMessage, inbound_id)
+
+    async def finish(
+        self,
+        inbound_id: int,
+        *,
+        state: str,
+        at: datetime,
+        handled_by: str | None = None,
+        contact_id: int | None = None,
+        error: str | None = None,
+    ) -> None:
+        stmt = (
+            update(InboundMessage)
+            .where(InboundMessage.id == inbound_id)
+            .values(
+                state=state,
+                processed_at=at,
+                handled_by=handled_by,
+                contact_id=contact_id,
+                error=error,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        await self._session.execute(stmt)
+
+    async def count_by_state(self) -> dict[str, int]:
+        stmt = select(InboundMessage.state, func.count(InboundMessage.id)).group_by(
+            InboundMessage.state
+        )
+        return {state: int(n) for state, n in await self._session.execute(stmt)}
+
+
+class ConversationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, channel: str, chat_id: str) -> Conversation | None:
+        stmt = select(Conversation).where(
+            Conversation.channel == channel, Conversation.chat_id == chat_id
+        )
+        return (await self._session.scalars(stmt)).first()
+
+    async def set(
+        self, channel: str, chat_id: str, state: str | None, data: dict[str, Any], at: datetime
+    ) -> None:
+        row = await self.get(channel, chat_id)
+        if row is None:
+            self._session.add(
+                Conversation(
+                    channel=channel, chat_id=chat_id, state=state, data=data, updated_at=at
+                )
+            )
+        else:
+            row.state, row.data, row.updated_at = state, data, at
+        await self._session.flush()
+
+
+class OutboxRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, values: dict[str, Any]) -> int | None:
+        """Plan a message; None when its idempotency key was planned before."""
+        values = {"state": "pending", "attempts": 0, **values}
+        if values.get("idempotency_key"):
+            return await insert_ignoring_conflict(self._session, OutboxMessage, values)
+        row = OutboxMessage(**values)
+        self._session.add(row)
+        await self._session.flush()
+        return row.id
+
+    async def claim(
+        self, *, now: datetime, worker: str, limit: int, ids: Sequence[int] | None = None
+    ) -> list[OutboxMessage]:
+        """Take pending, due messages for this worker; a row is only ever claimed once.
+
+        FOR UPDATE SKIP LOCKED keeps concurrent PostgreSQL workers off each other's rows (SQLite
+        ignores it and serialises writers anyway); the conditional UPDATE is the real guard.
+        """
+        stmt = (
+            select(OutboxMessage.id)
+            .where(OutboxMessage.state == "pending", OutboxMessage.not_before <= now)
+            .order_by(OutboxMessage.not_before, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        if ids is not None:
+            stmt = stmt.where(OutboxMessage.id.in_(list(ids)))
+        candidates = list(await self._session.scalars(stmt))
+        if not candidates:
+            return []
+        claim = (
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(candidates), OutboxMessage.state == "pending")
+            .values(state="sending", claimed_at=now, claimed_by=worker)
+            .execution_options(synchronize_session=False)
+        )
+        await self._session.execute(claim)
+        mine = (
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(candidates),
+                OutboxMessage.state == "sending",
+                OutboxMessage.claimed_by == worker,
+                OutboxMessage.claimed_at == now,
+            )
+            .order_by(OutboxMessage.id)
+            .execution_options(populate_existing=True)
+        )
+        return list(await self._session.scalars(mine))
+
+    async def _set(self, outbox_id: int, **values: Any) -> None:
+        stmt = (
+            update(OutboxMessage)
+            .where(OutboxMessage.id == outbox_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        await self._session.execute(stmt)
+
+    async def mark_sent(self, outbox_id: int, at: datetime) -> None:
+        await self._set(outbox_id, state="sent", sent_at=at, error=None)
+
+    async def mark_retry(self, outbox_id: int, not_before: datetime, error: str) -> None:
+        await self._set(
+            outbox_id,
+            state="pending",
+            not_before=not_before,
+            error=error,
+            attempts=OutboxMessage.attempts + 1,
+            claimed_at=None,
+            claimed_by=None,
+        )
+
+    async def mark_failed(self, outbox_id: int, error: str) -> None:
+        await self._set(outbox_id, state="failed", error=error, attempts=OutboxMessage.attempts + 1)
+
+    async def count_by_state(self) -> dict[str, int]:
+        stmt = select(OutboxMessage.state, func.count(OutboxMessage.id)).group_by(
+            OutboxMessage.state
+        )
+        return {state: int(n) for state, n in await self._session.execute(stmt)}
+
+    async def record_sent(
+        self,
+        outbox_id: int,
+        channel: str,
+        chat_id: str,
+        message_ids: Sequence[str],
+        task_ids: Sequence[int],
+        at: datetime,
+    ) -> None:
+        for message_id in message_ids:
+            self._session.add(
+                SentMessage(
+                    outbox_id=outbox_id,
+                    channel=channel,
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    task_ids=list(task_ids),
+                    sent_at=at,
+                )
+            )
+        await self._session.flush()
+
+    async def find_sent(self, channel: str, chat_id: str, message_id: str) -> SentMessage | None:
+        stmt = select(SentMessage).where(
+            SentMessage.channel == channel,
+            SentMessage.chat_id == chat_id,
+            SentMessage.message_id == message_id,
+        )
+        return (await self._session.scalars(stmt)).first()
