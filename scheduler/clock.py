@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from storage.types import LOCAL_TZ
+
+__all__ = ["LOCAL_TZ", "Clock", "ManualClock", "SystemClock", "at_local", "local_now", "local_today"]
 
 
 class Clock(Protocol):

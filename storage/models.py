@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from storage.types import UTCDateTime, utcnow
+from storage.types import LOCAL_TZ, UTCDateTime, utcnow
 
 # Named constraints: Alembic's SQLite batch mode rebuilds tables and can only drop or alter a
 # constraint it can name, and PostgreSQL's generated names would differ from SQLite's.
@@ -324,6 +324,11 @@ class Report(Base):
     reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    @property
+    def created_on(self) -> date:
+        """The local day the report was made (for "done on time")."""
+        return self.created_at.astimezone(LOCAL_TZ).date()
 
 
 class Evidence(Base):
