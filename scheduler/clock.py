@@ -7,7 +7,15 @@ from typing import Protocol
 
 from storage.types import LOCAL_TZ
 
-__all__ = ["LOCAL_TZ", "Clock", "ManualClock", "SystemClock", "at_local", "local_now", "local_today"]
+__all__ = [
+    "LOCAL_TZ",
+    "Clock",
+    "ManualClock",
+    "SystemClock",
+    "at_local",
+    "local_now",
+    "local_today",
+]
 
 
 class Clock(Protocol):

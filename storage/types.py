@@ -10,7 +10,6 @@ from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-
 # Every calendar decision (deadlines, working days, "today") is made in this zone.
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
