@@ -56,9 +56,14 @@ def create_engine(url: str | URL | None = None, *, foreign_keys: bool = True) ->
     if parsed.get_backend_name() == "sqlite":
         _ensure_sqlite_folder(parsed)
         # timeout: how long a writer waits for another one's lock before "database is locked".
-        engine = _create_async_engine(parsed, connect_args={"timeout": 30})
+        # isolation_level=None: the driver stops opening transactions by itself, so that the
+        # "begin" hook below opens every one with BEGIN IMMEDIATE.
+        engine = _create_async_engine(
+            parsed, connect_args={"timeout": 30, "isolation_level": None}
+        )
         on_disk = _sqlite_path(parsed) is not None
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(foreign_keys, on_disk))
+        event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
     return _create_async_engine(
         parsed,
@@ -117,6 +122,14 @@ def _ensure_sqlite_folder(url: URL) -> None:
     path = _sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def _begin_immediate(connection: Connection) -> None:
+    # A plain BEGIN takes the write lock only at the first write; when two concurrent handlers
+    # both read and then write, the second gets "database is locked" at once (WAL snapshot
+    # rule) instead of waiting. BEGIN IMMEDIATE takes the lock up front, so writers queue on
+    # the busy timeout instead of failing.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(foreign_keys: bool, on_disk: bool) -> Any:
