@@ -1,0 +1,205 @@
+"""One message start to finish: store it, drop duplicates, run its handler, send the replies."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels.base import Channel, ChatRef, IncomingMessage
+from bot.outbox import OutboxSender
+from handlers.context import Draft, HandlerContext
+from handlers.policy import Policy
+from handlers.router import Router
+from scheduler.calendar import WorkingCalendar
+from scheduler.clock import Clock
+from storage.models import OutboxMessage
+from storage.uow import UnitOfWork
+from texts import t
+
+log = logging.getLogger(__name__)
+
+
+def _jsonable(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The platform's payload as stored: JSON-safe, whatever the channel handed over."""
+    try:
+        return json.loads(json.dumps(dict(raw), default=str))
+    except (TypeError, ValueError):
+        return {"unserialisable": repr(raw)[:2000]}
+
+
+class _ChatLocks:
+    """One lock per chat so each person's messages are handled in the order they came."""
+
+    def __init__(self) -> None:
+        self._locks: dict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._users: dict[tuple[str, str], int] = defaultdict(int)
+
+    async def run(self, ref: ChatRef, work: Any) -> Any:
+        key = (ref.channel, ref.chat_id)
+        self._users[key] += 1
+        try:
+            async with self._locks[key]:
+                return await work()
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:  # nobody waiting: forget the chat
+                del self._users[key]
+                self._locks.pop(key, None)
+
+
+class Dispatcher:
+    """The sink every channel hands its messages to."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        router: Router,
+        sender: OutboxSender,
+        channels: Mapping[str, Channel],
+        clock: Clock,
+        calendar: WorkingCalendar,
+        policy: Policy | None = None,
+        *,
+        raise_errors: bool = False,
+    ) -> None:
+        self._sessions = sessions
+        self._router = router
+        self._sender = sender
+        self._channels = channels
+        self._clock = clock
+        self._calendar = calendar
+        self._policy = policy or Policy()
+        self._raise_errors = raise_errors  # tests want the traceback, people want an apology
+        self._locks = _ChatLocks()
+
+    async def __call__(self, message: IncomingMessage) -> None:
+        await self.handle(message)
+
+    async def handle(self, message: IncomingMessage) -> bool:
+        """Process one message; False when it was a duplicate and nothing was done."""
+        inbound_id = await self._record(message)
+        if inbound_id is None:
+            log.info("duplicate %s event %s dropped", message.ref.channel, message.event_id)
+            return False
+        rows = await self._locks.run(message.ref, lambda: self._process(message, inbound_id))
+        await self._acknowledge(message)
+        await self._sender.send_claimed(rows)
+        return True
+
+    async def _record(self, message: IncomingMessage) -> int | None:
+        """Store the message verbatim, in its own transaction, before anything acts on it."""
+        ref = message.ref
+        async with UnitOfWork(self._sessions) as uow:
+            inbound_id = await uow.inbound.record(
+                {
+                    "channel": ref.channel,
+                    "event_id": message.event_id[:100],
+                    "chat_id": ref.chat_id,
+                    "user_id": ref.user_id,
+                    "message_id": message.message_id,
+                    "text": message.text,
+                    "callback_data": (message.callback_data or None)
+                    and message.callback_data[:100],
+                    "payload": _jsonable(message.raw),
+                    "received_at": self._clock.now(),
+                    "state": "received",
+                }
+            )
+            await uow.commit()
+        return inbound_id
+
+    async def _process(self, message: IncomingMessage, inbound_id: int) -> list[OutboxMessage]:
+        ref = message.ref
+        try:
+            async with UnitOfWork(self._sessions) as uow:
+                identity = await uow.identities.find(ref.channel, ref.user_id or ref.chat_id)
+                ctx = HandlerContext(
+                    message=message,
+                    uow=uow,
+                    clock=self._clock,
+                    calendar=self._calendar,
+                    policy=self._policy,
+                    inbound_id=inbound_id,
+                    identity=identity,
+                    conversation=await uow.conversations.get(ref.channel, ref.chat_id),
+                )
+                name = await self._router.dispatch(ctx)
+                rows = await self._queue(uow, ctx.drafts)
+                contact = ctx.contact
+                await uow.inbound.finish(
+                    inbound_id,
+                    state="done",
+                    at=self._clock.now(),
+                    handled_by=name,
+                    contact_id=contact.id if contact is not None else None,
+                )
+                await uow.commit()
+                return rows
+        except Exception as exc:
+            log.exception(
+                "handling %s event %s (inbound %s) failed",
+                ref.channel,
+                message.event_id,
+                inbound_id,
+            )
+            rows = await self._apologise(message, inbound_id, exc)
+            if self._raise_errors:
+                await self._sender.send_claimed(rows)
+                raise
+            return rows
+
+    async def _queue(self, uow: UnitOfWork, drafts: list[Draft]) -> list[OutboxMessage]:
+        """Write the replies to the outbox already claimed by this worker, to send right after."""
+        now = self._clock.now()
+        ids = []
+        for draft in drafts:
+            outbox_id = await uow.outbox.add(
+                {
+                    "channel": draft.ref.channel,
+                    "chat_id": draft.ref.chat_id,
+                    "contact_id": draft.contact_id,
+                    "kind": draft.kind,
+                    "payload": draft.payload(),
+                    "not_before": now,
+                    "created_at": now,
+                    "state": "sending",
+                    "claimed_at": now,
+                    "claimed_by": self._sender.worker,
+                }
+            )
+            if outbox_id is not None:
+                ids.append(outbox_id)
+        return [row for i in ids if (row := await uow.session.get(OutboxMessage, i)) is not None]
+
+    async def _apologise(
+        self, message: IncomingMessage, inbound_id: int, exc: Exception
+    ) -> list[OutboxMessage]:
+        """Keep the message marked failed and tell the person plainly; never lose either."""
+        async with UnitOfWork(self._sessions) as uow:
+            await uow.inbound.finish(
+                inbound_id,
+                state="failed",
+                at=self._clock.now(),
+                error=f"{type(exc).__name__}: {exc}"[:2000],
+            )
+            draft = Draft(ref=message.ref, text=t("error.internal"))
+            rows = await self._queue(uow, [draft])
+            await uow.commit()
+            return rows
+
+    async def _acknowledge(self, message: IncomingMessage) -> None:
+        if message.callback_id is None:
+            return
+        channel = self._channels.get(message.ref.channel)
+        if channel is None:
+            return
+        try:
+            await channel.acknowledge(message)
+        except Exception:  # a stale button press must not undo the work already committed
+            log.warning("acknowledging button press %s failed", message.callback_id, exc_info=True)

@@ -1,0 +1,175 @@
+"""Sends what the outbox holds: claim a row, send it through its channel, mark the outcome."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels.base import (
+    Attachment,
+    Button,
+    Channel,
+    ChatRef,
+    OutgoingMessage,
+    PermanentFailure,
+    RetryLater,
+    Unreachable,
+)
+from scheduler.clock import Clock
+from storage.models import OutboxMessage
+from storage.uow import UnitOfWork
+from texts import t
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before retry number `attempts + 1` after a network error: 2 s doubling, 10 min cap."""
+    return timedelta(seconds=min(600, 2 ** (attempts + 1)))
+
+
+def to_outgoing(row: OutboxMessage) -> OutgoingMessage:
+    payload: Mapping[str, Any] = row.payload
+    buttons = tuple(
+        tuple(Button(b["label"], b["data"]) for b in line) for line in payload.get("buttons") or ()
+    )
+    attachment = None
+    if payload.get("attachment"):
+        a = payload["attachment"]
+        attachment = Attachment(kind=a["kind"], name=a.get("name"), url=a.get("url"))
+    return OutgoingMessage(
+        ref=ChatRef(row.channel, row.chat_id),
+        text=payload.get("text") or "",
+        buttons=buttons,
+        reply_to=payload.get("reply_to"),
+        attachment=attachment,
+    )
+
+
+class OutboxSender:
+    """One per service instance; `worker` names it in the rows it claims."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        channels: Mapping[str, Channel],
+        clock: Clock,
+        worker: str | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._channels = channels
+        self._clock = clock
+        self.worker = worker or f"w-{uuid.uuid4().hex[:12]}"
+
+    async def send_claimed(self, rows: Sequence[OutboxMessage]) -> None:
+        """Send rows this worker already holds (claimed in the handler's own transaction)."""
+        for row in rows:
+            await self._send(row)
+
+    async def send_due(self, limit: int = 100, ids: Sequence[int] | None = None) -> int:
+        """Claim and send what is due now; returns how many rows were taken."""
+        async with UnitOfWork(self._sessions) as uow:
+            rows = await uow.outbox.claim(
+                now=self._clock.now(), worker=self.worker, limit=limit, ids=ids
+            )
+            await uow.commit()
+        for row in rows:
+            await self._send(row)
+        return len(rows)
+
+    async def _send(self, row: OutboxMessage) -> None:
+        channel = self._channels.get(row.channel)
+        if channel is None:
+            # Not configured in this instance (Zalo rows while only Telegram runs): leave for
+            # an instance that has it, a while later.
+            await self._retry(row, timedelta(minutes=5), f"channel {row.channel} not running")
+            return
+        try:
+            receipt = await channel.send(to_outgoing(row))
+        except RetryLater as exc:
+            await self._retry(row, timedelta(seconds=exc.retry_after), f"retry: {exc}")
+        except Unreachable as exc:
+            await self._unreachable(row, str(exc))
+        except PermanentFailure as exc:
+            await self._fail(row, f"refused: {exc}")
+        except Exception as exc:  # a bug or an unexpected platform answer: retry, bounded
+            log.exception("outbox %s: sending failed", row.id)
+            await self._retry(row, backoff(row.attempts), f"error: {type(exc).__name__}: {exc}")
+        else:
+            async with UnitOfWork(self._sessions) as uow:
+                now = self._clock.now()
+                await uow.outbox.mark_sent(row.id, now)
+                await uow.outbox.record_sent(
+                    row.id,
+                    row.channel,
+                    row.chat_id,
+                    receipt.message_ids,
+                    row.payload.get("task_ids") or [],
+                    now,
+                )
+                await uow.commit()
+
+    async def _retry(self, row: OutboxMessage, wait: timedelta, error: str) -> None:
+        if row.attempts + 1 >= MAX_ATTEMPTS:
+            await self._fail(row, error)
+            return
+        async with UnitOfWork(self._sessions) as uow:
+            await uow.outbox.mark_retry(row.id, self._clock.now() + wait, error)
+            await uow.commit()
+
+    async def _fail(self, row: OutboxMessage, error: str) -> None:
+        log.warning("outbox %s to %s failed for good: %s", row.id, row.channel, error)
+        async with UnitOfWork(self._sessions) as uow:
+            await uow.outbox.mark_failed(row.id, error)
+            await uow.commit()
+
+    async def _unreachable(self, row: OutboxMessage, error: str) -> None:
+        """The person blocked the bot: stop writing there and tell the coordinators."""
+        notices: list[int] = []
+        async with UnitOfWork(self._sessions) as uow:
+            await uow.outbox.mark_failed(row.id, f"unreachable: {error}")
+            lost = await uow.identities.mark_unreachable(row.channel, row.chat_id)
+            now = self._clock.now()
+            for identity in lost:
+                contact = identity.contact
+                text = t(
+                    "notice.unreachable",
+                    name=contact.name,
+                    agency=contact.agency.name,
+                    channel=t(f"channel.{row.channel}"),
+                )
+                coordinators = await uow.contacts.with_role("coordinator")
+                targets = await uow.identities.for_contacts(
+                    [c.id for c in coordinators if c.id != contact.id]
+                )
+                seen: set[int] = set()
+                for target in targets:
+                    if target.contact_id in seen or target.chat_id is None:
+                        continue
+                    seen.add(target.contact_id)
+                    outbox_id = await uow.outbox.add(
+                        {
+                            "channel": target.channel,
+                            "chat_id": target.chat_id,
+                            "contact_id": target.contact_id,
+                            "kind": "notice",
+                            "payload": {"text": text, "buttons": [], "task_ids": []},
+                            "not_before": now,
+                            "created_at": now,
+                            # One notice per lost account, however many messages bounced.
+                            "idempotency_key": f"unreachable:{identity.id}:{target.contact_id}:"
+                            f"{identity.linked_at.isoformat()}",
+                        }
+                    )
+                    if outbox_id is not None:
+                        notices.append(outbox_id)
+            await uow.commit()
+        if notices:
+            await self.send_due(ids=notices)
