@@ -93,6 +93,9 @@ VI: dict[str, str] = {
     "cli.bad_date": "ngày không hợp lệ: {value} (cần dạng YYYY-MM-DD)",
     "cli.parse_time_empty": "Anh/chị vui lòng nhập biểu thức thời gian cần đọc.",
     "run.sample_intro": "Đang nhập kế hoạch mẫu «{name}» vào cơ sở dữ liệu {db} …",
+    # --- Contacts and link codes (CLI)
+    # --- Coordinator answers (/quahan, /tiendo, /chuabaocao, questions in plain Vietnamese)
+    # --- Conversation
 }
 
 
