@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channels.base import Channel
 from bot.config import Settings
+from bot.dispatcher import Dispatcher
+from bot.outbox import OutboxSender
+from handlers.policy import Policy
+from handlers.registry import build_router
+from scheduler.calendar import WorkingCalendar
+from scheduler.clock import Clock
 from storage.db import (
     create_engine,
     default_database_url,
@@ -31,3 +38,28 @@ async def open_database(settings: Settings) -> AsyncIterator[async_sessionmaker[
         yield session_factory(engine)
     finally:
         await engine.dispose()
+
+
+def build_conversation(
+    sessions: async_sessionmaker[AsyncSession],
+    channels: Mapping[str, Channel],
+    clock: Clock,
+    *,
+    calendar: WorkingCalendar | None = None,
+    policy: Policy | None = None,
+    raise_errors: bool = False,
+) -> tuple[Dispatcher, OutboxSender]:
+    """The message path: every channel hands messages to the dispatcher, replies leave by the
+    sender. The channels map may be filled in after this call (they need the dispatcher)."""
+    sender = OutboxSender(sessions, channels, clock)
+    dispatcher = Dispatcher(
+        sessions,
+        build_router(),
+        sender,
+        channels,
+        clock,
+        calendar or WorkingCalendar(),
+        policy,
+        raise_errors=raise_errors,
+    )
+    return dispatcher, sender

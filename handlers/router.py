@@ -30,6 +30,7 @@ class Router:
         self._not_linked: Route | None = None
         self._forbidden: Route | None = None
         self._fallback: Route | None = None
+        self._stale_button: Route | None = None
 
     # ------------------------------------------------------------------ registration
 
@@ -82,6 +83,11 @@ class Router:
         self._forbidden = Route(fn.__name__, fn, True)
         return fn
 
+    def stale_button(self, fn: Handler) -> Handler:
+        """For a press whose data no route knows: an old keyboard, or forged data."""
+        self._stale_button = Route(fn.__name__, fn, False)
+        return fn
+
     def fallback(self, fn: Handler) -> Handler:
         self._fallback = Route(fn.__name__, fn, True)
         return fn
@@ -94,7 +100,10 @@ class Router:
     def _pick(self, ctx: HandlerContext) -> Route | None:
         msg = ctx.message
         if msg.callback_data is not None:
-            return self._callbacks.get(msg.callback_data.split(":", 1)[0])
+            route = self._callbacks.get(msg.callback_data.split(":", 1)[0])
+            if route is None and ctx.contact is not None:
+                return self._stale_button
+            return route
         if msg.command is not None:
             return self._commands.get(msg.command)
         state = ctx.state

@@ -78,6 +78,8 @@ class IdentityRepository:
             select(ChannelIdentity)
             .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
             .options(selectinload(ChannelIdentity.contact).selectinload(Contact.agency))
+            # A row already in the session (just linked) still gets its contact loaded.
+            .execution_options(populate_existing=True)
         )
         return (await self._session.scalars(stmt)).first()
 
@@ -101,7 +103,9 @@ class IdentityRepository:
             row.reachable = True
             row.linked_at = at
         await self._session.flush()
-        return row
+        linked = await self.find(channel, external_id)
+        assert linked is not None
+        return linked
 
     async def for_contacts(self, contact_ids: Sequence[int]) -> list[ChannelIdentity]:
         """Reachable identities of these contacts, the most recently linked first."""

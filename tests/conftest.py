@@ -16,20 +16,25 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from scheduler.clock import LOCAL_TZ
 from storage.db import create_engine, session_factory, upgrade
 from storage.uow import UnitOfWork
+from tests.fakes.harness import BotHarness
 
 DB_KINDS = ("sqlite", "postgres")
 DB_KIND = os.environ.get("NHACVIEC_TEST_DB", "").strip().lower() or "sqlite"
 PG_PREFERRED_MAJOR = "15"  # what production and .ci/run install
 PG_START_TIMEOUT = 60.0
 PG_STOP_TIMEOUT = 30.0
+# The bundled sample is Hà Tĩnh's 2018 plan: a Wednesday in its second quarter, 09:00 local.
+DEFAULT_BOT_START = datetime(2018, 6, 20, 9, 0, tzinfo=LOCAL_TZ)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -304,3 +309,14 @@ def make_uow(db_engine: AsyncEngine) -> Callable[[], UnitOfWork]:
     """A new UnitOfWork on the migrated test database each call."""
     sessions = session_factory(db_engine)
     return lambda: UnitOfWork(sessions)
+
+
+@pytest.fixture
+def make_bot(db_engine: AsyncEngine) -> Callable[..., BotHarness]:
+    """A whole bot on the test database: `bot = make_bot(start=datetime(…, tzinfo=…))`."""
+    sessions = session_factory(db_engine)
+
+    def make(start: datetime | None = None, **kwargs: object) -> BotHarness:
+        return BotHarness(sessions, start or DEFAULT_BOT_START, **kwargs)  # type: ignore[arg-type]
+
+    return make

@@ -94,8 +94,316 @@ VI: dict[str, str] = {
     "cli.parse_time_empty": "Anh/chị vui lòng nhập biểu thức thời gian cần đọc.",
     "run.sample_intro": "Đang nhập kế hoạch mẫu «{name}» vào cơ sở dữ liệu {db} …",
     # --- Contacts and link codes (CLI)
+    "contact.agency_empty": "Anh/chị vui lòng ghi tên cơ quan của người cần đăng ký.",
+    "contact.agency_not_found": (
+        "Không tìm thấy cơ quan «{name}». Tên gần giống: {names}. "
+        "Anh/chị vui lòng ghi đúng một trong các tên trên."
+    ),
+    "contact.agency_not_found_none": (
+        "Không tìm thấy cơ quan «{name}». Anh/chị xem danh sách cơ quan bằng lệnh: "
+        "nhacviec agencies"
+    ),
+    "contact.agency_ambiguous": (
+        "Có nhiều cơ quan gần giống «{name}»: {names}. Anh/chị vui lòng ghi rõ tên."
+    ),
+    "contact.name_empty": "Anh/chị vui lòng ghi họ tên người cần đăng ký.",
+    "contact.bad_role": (
+        "Vai trò «{role}» không hợp lệ. Anh/chị chọn một trong: focal (cán bộ đầu mối), "
+        "coordinator (điều phối), leader (lãnh đạo)."
+    ),
+    "contact.bad_phone": (
+        "Số điện thoại «{phone}» không hợp lệ. Anh/chị ghi dạng 0912 345 678 hoặc +84 912 345 678."
+    ),
+    "contact.not_found": (
+        "Không tìm thấy người liên hệ có mã số {id}. Xem danh sách bằng: nhacviec contact list"
+    ),
+    "contact.role.focal": "cán bộ đầu mối",
+    "contact.role.coordinator": "điều phối",
+    "contact.role.leader": "lãnh đạo",
+    "contact.registered": "Đã đăng ký {name} ({role}, {agency}), mã số người liên hệ {id}.",
+    "contact.registered_again": (
+        "{name} ({role}, {agency}) đã được đăng ký trước đây (mã số {id}); "
+        "đã cấp mã liên kết mới, mã cũ chưa dùng không còn hiệu lực."
+    ),
+    "contact.code_reissued": (
+        "Đã cấp mã liên kết mới cho {name} ({role}, {agency}), mã số {id}; "
+        "mã cũ chưa dùng không còn hiệu lực."
+    ),
+    "contact.code_line": "Mã liên kết: {code} (dùng một lần, hết hạn lúc {expires}).",
+    "contact.telegram_link": "Trên Telegram: mở đường dẫn {link}",
+    "contact.telegram_no_username": (
+        "Trên Telegram: chưa cấu hình TELEGRAM_BOT_USERNAME nên chưa có đường dẫn; "
+        "người này mở bot và gửi /start {code}"
+    ),
+    "contact.zalo_hint": "Trên Zalo: mở bot và gửi mã {code}",
+    "contact.telegram_no_username_many": (
+        "Chưa cấu hình TELEGRAM_BOT_USERNAME nên chưa có đường dẫn Telegram; "
+        "mỗi người mở bot và gửi /start kèm mã của mình."
+    ),
+    "contact.zalo_hint_many": "Trên Zalo: mỗi người mở bot và gửi mã của mình.",
+    "contact.file_unsupported": (
+        "Chưa đọc được tệp «{name}»: danh sách người liên hệ cần là tệp .xlsx hoặc .csv."
+    ),
+    "contact.file_columns": (
+        "Tệp «{name}» thiếu cột bắt buộc «Họ tên» và «Cơ quan» (có thể thêm «Vai trò», "
+        "«Điện thoại»). Các cột tìm thấy: {found}. Chưa có dữ liệu nào được lưu."
+    ),
+    "contact.row_duplicate": "Trùng người với dòng {row} của cùng tệp",
+    "contact.row_error": "Dòng {row}: {error}",
+    "contact.import_summary": "Đã đăng ký {created} người; {failed} dòng lỗi chưa được lưu.",
+    "contact.col.row": "Dòng",
+    "contact.col.id": "Mã số",
+    "contact.col.name": "Họ tên",
+    "contact.col.agency": "Cơ quan",
+    "contact.col.role": "Vai trò",
+    "contact.col.code": "Mã liên kết",
+    "contact.col.expires": "Hết hạn",
+    "contact.col.link": "Đường dẫn Telegram",
+    "contact.col.phone": "Điện thoại",
+    "contact.col.channels": "Đã liên kết",
+    "contact.col.code_state": "Mã liên kết",
+    "contact.not_linked": "chưa liên kết",
+    "contact.code.none": "chưa có mã",
+    "contact.code.unused": "chưa dùng",
+    "contact.code.unused_until": "chưa dùng (hết hạn {expires})",
+    "contact.code.expired": "hết hạn",
+    "contact.code.used": "đã dùng",
+    "contact.none": (
+        "Chưa có người liên hệ nào. Đăng ký bằng: nhacviec contact add --name … --agency … "
+        "--role focal"
+    ),
     # --- Coordinator answers (/quahan, /tiendo, /chuabaocao, questions in plain Vietnamese)
     # --- Conversation
+    "error.internal": (
+        "Xin lỗi anh/chị, hệ thống gặp lỗi khi xử lý tin nhắn này. Tin nhắn đã được lưu lại; "
+        "anh/chị vui lòng thử lại sau ít phút hoặc báo cán bộ điều phối ạ."
+    ),
+    "channel.telegram": "Telegram",
+    "channel.zalo": "Zalo",
+    "channel.web": "trang web",
+    "channel.test": "kênh thử",
+    "role.focal": "cán bộ đầu mối",
+    "role.coordinator": "cán bộ điều phối",
+    "role.leader": "lãnh đạo",
+    # Linking
+    "link.how_to": (
+        "Xin chào anh/chị! Đây là bot nhắc việc theo kế hoạch của tỉnh.\n"
+        "Để bắt đầu, anh/chị vui lòng gửi mã liên kết gồm 8 ký tự do cán bộ điều phối cấp "
+        "(hoặc bấm đường dẫn liên kết đã nhận)."
+    ),
+    "link.wrong_code": (
+        "Mã liên kết không đúng. Anh/chị vui lòng kiểm tra lại mã (8 ký tự) do cán bộ "
+        "điều phối cấp ạ."
+    ),
+    "link.used_code": (
+        "Mã liên kết này đã được sử dụng. Nếu anh/chị chưa liên kết được tài khoản, "
+        "vui lòng liên hệ cán bộ điều phối để nhận mã mới ạ."
+    ),
+    "link.expired_code": (
+        "Mã liên kết đã hết hạn. Anh/chị vui lòng liên hệ cán bộ điều phối để nhận mã mới ạ."
+    ),
+    "link.throttled": (
+        "Anh/chị đã nhập sai mã nhiều lần. Vì lý do an toàn, vui lòng thử lại sau {minutes} phút ạ."
+    ),
+    "link.welcome": (
+        "Xin chào anh/chị {name}! Tài khoản đã được liên kết với {agency}, vai trò {role}."
+    ),
+    "link.welcome_back": "Xin chào anh/chị {name} ({agency}, {role}).",
+    # Help
+    "help.stranger": (
+        "Bot nhắc việc chỉ phục vụ cán bộ đã được đăng ký. Anh/chị vui lòng gửi mã liên kết "
+        "(8 ký tự) do cán bộ điều phối cấp, hoặc liên hệ cán bộ điều phối để được đăng ký ạ.\n"
+        "Lệnh: /huongdan — hướng dẫn."
+    ),
+    "help.short.focal": (
+        "Để báo cáo, anh/chị chỉ cần trả lời bằng vài chữ, ví dụ: «3.5 xong», "
+        "«đang làm 70%», «vướng kinh phí», «xin gia hạn đến 15/12». /huongdan để xem thêm."
+    ),
+    "help.short.coordinator": (
+        "Lệnh: /quahan (quá hạn), /tiendo (tiến độ), /chuabaocao (chưa báo cáo), "
+        "/nhiemvu, /huongdan."
+    ),
+    "help.short.leader": "Lệnh: /quahan, /tiendo, /chuabaocao, /huongdan.",
+    "help.focal": (
+        "Hướng dẫn cho cán bộ đầu mối:\n"
+        "• /nhiemvu — nhiệm vụ của cơ quan anh/chị, tình trạng và thời hạn.\n"
+        "• Báo cáo: trả lời tin nhắc việc, bấm nút dưới nhiệm vụ, hoặc nhắn ngắn gọn, "
+        "có dấu hay không dấu đều được:\n"
+        "  – «3.5 xong», «đã hoàn thành, gửi báo cáo số 245/BC-STTTT»\n"
+        "  – «đang làm 70%, dự kiến xong 15/12»\n"
+        "  – «vướng kinh phí»\n"
+        "  – «xin gia hạn đến 15/12 vì chưa có hướng dẫn»\n"
+        "• Gửi kèm tệp, ảnh làm minh chứng: cứ gửi vào cuộc trò chuyện.\n"
+        "Bot sẽ nhắc lại nội dung đã hiểu để anh/chị xác nhận trước khi ghi nhận."
+    ),
+    "help.coordinator": (
+        "Hướng dẫn cho cán bộ điều phối:\n"
+        "• /quahan [cơ quan] — nhiệm vụ quá hạn, lâu nhất trước, theo cơ quan.\n"
+        "• /tiendo [cơ quan] — số nhiệm vụ theo tình trạng và tỷ lệ hoàn thành đúng hạn.\n"
+        "• /chuabaocao — cơ quan chưa báo cáo nhiệm vụ đến hạn.\n"
+        "• /nhiemvu — nhiệm vụ của cơ quan anh/chị.\n"
+        "• Có thể hỏi bằng lời, ví dụ: «Sở Ngoại vụ còn việc gì quá hạn?».\n"
+        "• Báo cáo hoàn thành và đề nghị gia hạn được gửi tới anh/chị kèm nút "
+        "[Xác nhận]/[Trả lại], [Đồng ý]/[Không đồng ý]."
+    ),
+    "help.leader": (
+        "Hướng dẫn cho lãnh đạo:\n"
+        "• /quahan [cơ quan] — nhiệm vụ quá hạn.\n"
+        "• /tiendo [cơ quan] — tiến độ và tỷ lệ hoàn thành đúng hạn.\n"
+        "• /chuabaocao — cơ quan chưa báo cáo.\n"
+        "Mỗi sáng thứ Hai, anh/chị sẽ nhận bản tóm tắt tình hình thực hiện kế hoạch."
+    ),
+    # Lists of tasks
+    "chat.coordinator_only": (
+        "Nội dung này chỉ dành cho cán bộ điều phối và lãnh đạo. Anh/chị có thể xem nhiệm vụ "
+        "của cơ quan mình bằng lệnh /nhiemvu ạ."
+    ),
+    "chat.stale_button": (
+        "Nút này không còn hiệu lực (yêu cầu đã được xử lý hoặc đã quá lâu). "
+        "Anh/chị vui lòng gõ /nhiemvu để xem lại danh sách ạ."
+    ),
+    "chat.no_tasks": "{agency} hiện không có nhiệm vụ nào đang theo dõi.",
+    "chat.no_open_tasks": "{agency} hiện không còn nhiệm vụ nào cần báo cáo.",
+    "chat.open_tasks_header": "Nhiệm vụ đang thực hiện của {agency} ({count}):",
+    "chat.more_tasks": "… và {count} nhiệm vụ khác (/nhiemvu để xem đủ).",
+    "chat.my_tasks_header": "Nhiệm vụ của {agency} (tính đến {today}):",
+    "chat.lead_header": "Chủ trì ({count}):",
+    "chat.support_header": "Phối hợp ({count}):",
+    "chat.how_to_report": (
+        "Báo cáo bằng cách nhắn mã nhiệm vụ kèm tình trạng, ví dụ «3.5 xong» hoặc "
+        "«3.5 đang làm 70%»."
+    ),
+    "chat.task_line": "• {code}{role} — {title}\n   {deadline} · {status}",
+    "chat.role_support": " (phối hợp)",
+    "chat.numbered_line": "{n}. {code} — {title}",
+    "chat.deadline.none": "chưa có thời hạn",
+    "chat.deadline.plain": "hạn {due}",
+    "chat.deadline.left": "hạn {due}, còn {days} ngày làm việc",
+    "chat.deadline.today": "hạn hôm nay {due}",
+    "chat.deadline.overdue": "quá hạn {days} ngày (hạn {due})",
+    "chat.deadline.extended": " (đã gia hạn, hạn cũ {original})",
+    "status.not_reported": "chưa báo cáo",
+    "status.in_progress": "đang thực hiện",
+    "status.in_progress_pct": "đang thực hiện {percent}%",
+    "status.blocked": "gặp vướng mắc",
+    "status.blocked_reason": "vướng mắc: {reason}",
+    "status.done_pending": "đã báo hoàn thành, chờ xác nhận",
+    "status.done": "đã hoàn thành",
+    "status.late_suffix": " (trễ hạn)",
+    # Reports
+    "button.yes": "Đúng",
+    "button.fix": "Sửa",
+    "button.done": "Hoàn thành",
+    "button.in_progress": "Đang thực hiện",
+    "button.blocked": "Gặp vướng mắc",
+    "button.extension": "Xin gia hạn",
+    "button.extension_request": "Xin gia hạn",
+    "button.confirm": "Xác nhận",
+    "button.return": "Trả lại",
+    "button.approve": "Đồng ý",
+    "button.refuse": "Không đồng ý",
+    "report.summary": "Nhiệm vụ {code}: {said}. Đúng không ạ?",
+    "report.said.done": "đã hoàn thành",
+    "report.said.on_date": " ngày {date}",
+    "report.said.in_progress": "đang thực hiện",
+    "report.said.expected": ", dự kiến xong {date}",
+    "report.said.blocked": "gặp vướng mắc",
+    "report.said.reason": ": {reason}",
+    "report.said.extension": "xin gia hạn đến {date}",
+    "report.said.because": " (lý do: {reason})",
+    "report.which_task": "Anh/chị báo cáo cho nhiệm vụ nào ạ? Vui lòng bấm nút hoặc gõ số thứ tự:",
+    "report.unknown_code": (
+        "Không thấy nhiệm vụ {code} trong danh sách của cơ quan anh/chị. Các nhiệm vụ hiện có:"
+    ),
+    "report.unsure": (
+        "Bot chưa hiểu rõ nội dung báo cáo. Anh/chị vui lòng chọn tình trạng nhiệm vụ ạ:"
+    ),
+    "report.acknowledged": "Dạ, bot đã nhận tin nhắn. Cảm ơn anh/chị ạ.",
+    "report.rewrite": (
+        "Anh/chị vui lòng gõ lại nội dung báo cáo, ví dụ «đang làm 70%», «xong», "
+        "«xin gia hạn đến 15/12» ạ."
+    ),
+    "report.ask_date": "Anh/chị xin gia hạn nhiệm vụ {code} đến ngày nào ạ? (ví dụ: 15/12)",
+    "report.ask_date_again": (
+        "Bot chưa đọc được ngày. Anh/chị vui lòng ghi ngày theo dạng ngày/tháng, ví dụ 15/12 ạ."
+    ),
+    "report.ask_reason": (
+        "Anh/chị vui lòng cho biết vướng mắc ở nhiệm vụ {code} là gì ạ (ví dụ: chưa có kinh phí)?"
+    ),
+    "report.add_detail": (
+        "Nếu muốn, anh/chị có thể nhắn thêm tỷ lệ hoàn thành hoặc ngày dự kiến xong "
+        "của nhiệm vụ {code} (ví dụ: «70%, dự kiến xong 15/12»)."
+    ),
+    "report.recorded_done": "Đã ghi nhận: nhiệm vụ {code} đã hoàn thành. Cảm ơn anh/chị ạ.",
+    "report.recorded_done_review": (
+        "Đã ghi nhận nhiệm vụ {code} hoàn thành và chuyển cán bộ điều phối xác nhận. "
+        "Cảm ơn anh/chị ạ."
+    ),
+    "report.recorded_progress": "Đã ghi nhận tiến độ nhiệm vụ {code}. Cảm ơn anh/chị ạ.",
+    "report.recorded_blocked": (
+        "Đã ghi nhận vướng mắc ở nhiệm vụ {code} và báo cán bộ điều phối. Cảm ơn anh/chị ạ."
+    ),
+    "report.recorded_extension": (
+        "Đã chuyển đề nghị gia hạn nhiệm vụ {code} tới cán bộ điều phối. Bot sẽ báo lại "
+        "khi có ý kiến ạ."
+    ),
+    "report.files_attached": "Đã gắn {count} tệp minh chứng vào báo cáo.",
+    "report.unnamed_file": "tệp không tên",
+    "report.file_kept_for": "Đã lưu {names} làm minh chứng cho nhiệm vụ {code}.",
+    "report.file_kept_loose": (
+        "Đã lưu {names}. Tệp sẽ được gắn vào báo cáo tiếp theo của anh/chị (ví dụ nhắn «3.5 xong»)."
+    ),
+    "report.question_forwarded": (
+        "Câu hỏi của anh/chị đã được chuyển tới cán bộ điều phối. Anh/chị cũng có thể gõ "
+        "/nhiemvu để xem nhiệm vụ và thời hạn ạ."
+    ),
+    "report.question_noted": (
+        "Bot đã ghi lại câu hỏi. Anh/chị có thể gõ /nhiemvu để xem nhiệm vụ và thời hạn, "
+        "hoặc /huongdan để xem cách báo cáo ạ."
+    ),
+    # What the coordinator is told, and the answers
+    "notice.question": "{name} ({agency}) hỏi: «{text}»",
+    "notice.done_for_review": (
+        "{agency} ({name}) báo cáo hoàn thành nhiệm vụ {code} — {title}:\n«{text}»\n"
+        "Anh/chị vui lòng xác nhận hoặc trả lại."
+    ),
+    "notice.extension_request": (
+        "{agency} ({name}) đề nghị gia hạn nhiệm vụ {code} — {title}: từ {due} đến {new}.\n"
+        "Lý do: {reason}"
+    ),
+    "notice.blocked": "{agency} ({name}) báo vướng mắc ở nhiệm vụ {code} — {title}: {reason}",
+    "notice.unreachable": (
+        "Không gửi được tin nhắn tới {name} ({agency}) trên {channel}: người dùng đã chặn bot "
+        "hoặc không còn cuộc trò chuyện. Anh/chị vui lòng liên hệ trực tiếp và cấp mã liên kết "
+        "mới nếu cần."
+    ),
+    "notice.done_confirmed": (
+        "Cán bộ điều phối đã xác nhận nhiệm vụ {code} hoàn thành. Cảm ơn anh/chị ạ."
+    ),
+    "notice.returned": (
+        "Báo cáo hoàn thành nhiệm vụ {code} đã được trả lại. Ý kiến của cán bộ điều phối: "
+        "«{note}». Anh/chị vui lòng bổ sung và báo cáo lại ạ."
+    ),
+    "notice.extension_approved": "Đề nghị gia hạn nhiệm vụ {code} đã được đồng ý: hạn mới {new}.",
+    "notice.refused": (
+        "Đề nghị gia hạn nhiệm vụ {code} chưa được đồng ý. Ý kiến của cán bộ điều phối: «{note}»."
+    ),
+    "review.confirmed": "Đã xác nhận nhiệm vụ {code} hoàn thành.",
+    "review.ask_return_note": (
+        "Anh/chị vui lòng nhập lý do trả lại báo cáo nhiệm vụ {code} (bot sẽ gửi cho cơ quan "
+        "báo cáo):"
+    ),
+    "review.returned": "Đã trả lại báo cáo nhiệm vụ {code} kèm ý kiến của anh/chị.",
+    "review.ask_refuse_note": "Anh/chị vui lòng nhập lý do không đồng ý gia hạn nhiệm vụ {code}:",
+    "review.refused": "Đã báo cơ quan: không đồng ý gia hạn nhiệm vụ {code}.",
+    "review.extension_approved": "Đã đồng ý gia hạn nhiệm vụ {code} đến {new}.",
+    "review.already_decided": "Báo cáo này đã được xử lý trước đó ({state}).",
+    "report_state.recorded": "đã ghi nhận",
+    "report_state.awaiting_review": "đang chờ xác nhận",
+    "report_state.confirmed": "đã xác nhận",
+    "report_state.returned": "đã trả lại",
+    "report_state.approved": "đã đồng ý",
+    "report_state.rejected": "không đồng ý",
 }
 
 

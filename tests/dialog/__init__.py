@@ -1,0 +1,1 @@
+"""Dialog tests: whole conversations through the bot harness."""
