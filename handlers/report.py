@@ -249,6 +249,8 @@ async def on_text(ctx: HandlerContext, fixed_task: int | None = None) -> None:
     await keep_files(ctx)
     text = ctx.text[: ctx.policy.max_text]
     if not text.strip():
+        if not ctx.message.attachments:  # a sticker, a location: nothing to read
+            ctx.reply(t("report.empty"))
         return  # a file alone: keep_files answered
     reading = read_reply(text, ctx.today())
     draft = draft_of(reading, ctx.text)

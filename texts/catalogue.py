@@ -318,6 +318,10 @@ VI: dict[str, str] = {
     "report.unsure": (
         "Bot chưa hiểu rõ nội dung báo cáo. Anh/chị vui lòng chọn tình trạng nhiệm vụ ạ:"
     ),
+    "report.empty": (
+        "Bot chỉ đọc được tin nhắn chữ và tệp đính kèm. Anh/chị vui lòng nhắn nội dung báo cáo, "
+        "ví dụ «5.1 đang làm 70%» ạ."
+    ),
     "report.acknowledged": "Dạ, bot đã nhận tin nhắn. Cảm ơn anh/chị ạ.",
     "report.rewrite": (
         "Anh/chị vui lòng gõ lại nội dung báo cáo, ví dụ «đang làm 70%», «xong», "
