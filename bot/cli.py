@@ -5,18 +5,32 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from bot import views
 from bot.app import database_url, open_database
 from bot.config import Settings
+from bot.contacts import (
+    ContactError,
+    ContactSummary,
+    ImportResult,
+    Registered,
+    import_contacts,
+    list_contacts,
+    read_contact_rows,
+    register_contact,
+    reissue_code,
+    telegram_link,
+)
 from plans.documents import DocumentError
 from plans.importer import import_plan
 from plans.model import ImportedPlan
 from plans.persist import load_plan, save_plan
 from plans.samples import DEFAULT_SAMPLE
 from plans.timegrammar import parse_time
+from storage.types import LOCAL_TZ
 from storage.uow import UnitOfWork
 from texts import t
 
@@ -59,6 +73,26 @@ def build_parser() -> argparse.ArgumentParser:
     ptime.add_argument("--today", type=_date)
     ptime.add_argument("--issued-on", type=_date)
     ptime.add_argument("--prefer", choices=("nearest", "future", "past"), default="nearest")
+
+    contact = sub.add_parser("contact", help="người liên hệ của các cơ quan").add_subparsers(
+        dest="contact_command", required=True
+    )
+    cadd = contact.add_parser("add", help="đăng ký một người và cấp mã liên kết")
+    cadd.add_argument("--name", required=True)
+    cadd.add_argument("--agency", required=True)
+    # No `choices`: the Vietnamese role words are accepted too, and checked with a Vietnamese
+    # message.
+    cadd.add_argument("--role", required=True, metavar="focal|coordinator|leader")
+    cadd.add_argument("--phone")
+    cadd.add_argument("--format", choices=("table", "json"), default="table")
+    cimp = contact.add_parser("import", help="đăng ký theo danh sách .xlsx hoặc .csv")
+    cimp.add_argument("path")
+    cimp.add_argument("--format", choices=("table", "json"), default="table")
+    clist = contact.add_parser("list", help="những người đã đăng ký")
+    clist.add_argument("--format", choices=("table", "json"), default="table")
+    ccode = contact.add_parser("code", help="cấp mã liên kết mới cho một người")
+    ccode.add_argument("contact_id", type=int)
+    ccode.add_argument("--format", choices=("table", "json"), default="table")
 
     db = sub.add_parser("db", help="cơ sở dữ liệu").add_subparsers(dest="db_command",
                                                                    required=True)  # fmt: skip
@@ -199,6 +233,197 @@ def cmd_parse_time(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _local(moment: datetime) -> str:
+    return moment.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
+
+
+def _registered_json(r: Registered, settings: Settings) -> dict[str, Any]:
+    return {
+        "contact_id": r.contact_id,
+        "name": r.name,
+        "agency": r.agency,
+        "role": r.role,
+        "code": r.code,
+        "telegram_link": telegram_link(settings.telegram_bot_username, r.code),
+        "expires_at": r.expires_at.astimezone(LOCAL_TZ).isoformat(),
+    }
+
+
+def _print_registered(r: Registered, settings: Settings, headline: str) -> None:
+    print(
+        t(
+            headline,
+            name=r.name,
+            agency=r.agency,
+            role=t(f"contact.role.{r.role}"),
+            id=r.contact_id,
+        )
+    )
+    print(t("contact.code_line", code=r.code, expires=_local(r.expires_at)))
+    link = telegram_link(settings.telegram_bot_username, r.code)
+    if link:
+        print(t("contact.telegram_link", link=link))
+    else:
+        print(t("contact.telegram_no_username", code=r.code))
+    print(t("contact.zalo_hint", code=r.code))
+
+
+async def _register(args: argparse.Namespace, settings: Settings) -> Registered:
+    async with open_database(settings) as sessions, UnitOfWork(sessions) as uow:
+        try:
+            registered = await register_contact(
+                uow,
+                name=args.name,
+                agency_name=args.agency,
+                role=args.role,
+                phone=args.phone,
+                now=datetime.now(UTC),
+            )
+        except ContactError as exc:
+            raise UserError(str(exc)) from exc
+        await uow.commit()
+    return registered
+
+
+def cmd_contact_add(args: argparse.Namespace, settings: Settings) -> int:
+    registered = asyncio.run(_register(args, settings))
+    if args.format == "json":
+        views.print_json(_registered_json(registered, settings))
+    else:
+        headline = "contact.registered_again" if registered.existing else "contact.registered"
+        _print_registered(registered, settings, headline)
+    return 0
+
+
+async def _import_contacts(path: str, settings: Settings) -> ImportResult:
+    try:
+        rows = read_contact_rows(path)
+    except ContactError as exc:
+        raise UserError(str(exc)) from exc
+    async with open_database(settings) as sessions, UnitOfWork(sessions) as uow:
+        result = await import_contacts(uow, rows, now=datetime.now(UTC))
+        await uow.commit()  # the good rows are kept even when others failed
+    return result
+
+
+def cmd_contact_import(args: argparse.Namespace, settings: Settings) -> int:
+    result = asyncio.run(_import_contacts(args.path, settings))
+    if args.format == "json":
+        views.print_json(
+            {
+                "created": [
+                    {"row": row, **_registered_json(r, settings)} for row, r in result.created
+                ],
+                "errors": [{"row": e.row, "error": e.error} for e in result.errors],
+            }
+        )
+    else:
+        if result.created:
+            views.simple_table(
+                [
+                    t(f"contact.col.{c}")
+                    for c in ("row", "id", "name", "agency", "role", "code", "expires", "link")
+                ],
+                [
+                    [
+                        str(row),
+                        str(r.contact_id),
+                        r.name,
+                        r.agency,
+                        t(f"contact.role.{r.role}"),
+                        r.code,
+                        _local(r.expires_at),
+                        telegram_link(settings.telegram_bot_username, r.code) or t("view.none"),
+                    ]
+                    for row, r in result.created
+                ],
+            )
+            if not settings.telegram_bot_username:
+                print(t("contact.telegram_no_username_many"))
+            print(t("contact.zalo_hint_many"))
+        for error in result.errors:
+            print(t("contact.row_error", row=error.row, error=error.error), file=sys.stderr)
+        print(t("contact.import_summary", created=len(result.created), failed=len(result.errors)))
+    return 2 if result.errors else 0
+
+
+async def _contacts(settings: Settings) -> list[ContactSummary]:
+    async with open_database(settings) as sessions, UnitOfWork(sessions) as uow:
+        return await list_contacts(uow, datetime.now(UTC))
+
+
+def _code_state(c: ContactSummary) -> str:
+    if c.code_state == "unused" and c.code_expires_at:
+        return t("contact.code.unused_until", expires=_local(c.code_expires_at))
+    return t(f"contact.code.{c.code_state}")
+
+
+def cmd_contact_list(args: argparse.Namespace, settings: Settings) -> int:
+    contacts = asyncio.run(_contacts(settings))
+    if args.format == "json":
+        views.print_json(
+            [
+                {
+                    "contact_id": c.contact_id,
+                    "name": c.name,
+                    "agency": c.agency,
+                    "role": c.role,
+                    "phone": c.phone,
+                    "channels": c.channels,
+                    "code_state": c.code_state,
+                    "code_expires_at": (
+                        c.code_expires_at.astimezone(LOCAL_TZ).isoformat()
+                        if c.code_expires_at
+                        else None
+                    ),
+                }
+                for c in contacts
+            ]
+        )
+        return 0
+    if not contacts:
+        print(t("contact.none"))
+        return 0
+    views.simple_table(
+        [
+            t(f"contact.col.{c}")
+            for c in ("id", "name", "agency", "role", "phone", "channels", "code_state")
+        ],
+        [
+            [
+                str(c.contact_id),
+                c.name,
+                c.agency,
+                t(f"contact.role.{c.role}"),
+                c.phone or t("view.none"),
+                ", ".join(c.channels) or t("contact.not_linked"),
+                _code_state(c),
+            ]
+            for c in contacts
+        ],
+    )
+    return 0
+
+
+async def _reissue(contact_id: int, settings: Settings) -> Registered:
+    async with open_database(settings) as sessions, UnitOfWork(sessions) as uow:
+        try:
+            registered = await reissue_code(uow, contact_id, datetime.now(UTC))
+        except ContactError as exc:
+            raise UserError(str(exc)) from exc
+        await uow.commit()
+    return registered
+
+
+def cmd_contact_code(args: argparse.Namespace, settings: Settings) -> int:
+    registered = asyncio.run(_reissue(args.contact_id, settings))
+    if args.format == "json":
+        views.print_json(_registered_json(registered, settings))
+    else:
+        _print_registered(registered, settings, "contact.code_reissued")
+    return 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     async def go() -> None:
         async with open_database(settings):
@@ -230,6 +455,10 @@ COMMANDS = {
     ("plan", "list"): cmd_plan_list,
     ("plan", "show"): cmd_plan_show,
     ("agencies", None): cmd_agencies,
+    ("contact", "add"): cmd_contact_add,
+    ("contact", "import"): cmd_contact_import,
+    ("contact", "list"): cmd_contact_list,
+    ("contact", "code"): cmd_contact_code,
     ("parse", "time"): cmd_parse_time,
     ("db", "upgrade"): cmd_db_upgrade,
     ("run", None): cmd_run,
