@@ -82,12 +82,19 @@ class Dispatcher:
         await self.handle(message)
 
     async def handle(self, message: IncomingMessage) -> bool:
-        """Process one message; False when it was a duplicate and nothing was done."""
+        """Process one message; False when it was a duplicate and nothing was done.
+
+        The chat's lock is taken before the first await, so one person's messages are stored,
+        handled and answered in the order the channel delivered them.
+        """
+        return bool(await self._locks.run(message.ref, lambda: self._handle_in_order(message)))
+
+    async def _handle_in_order(self, message: IncomingMessage) -> bool:
         inbound_id = await self._record(message)
         if inbound_id is None:
             log.info("duplicate %s event %s dropped", message.ref.channel, message.event_id)
             return False
-        rows = await self._locks.run(message.ref, lambda: self._process(message, inbound_id))
+        rows = await self._process(message, inbound_id)
         await self._acknowledge(message)
         await self._sender.send_claimed(rows)
         return True
