@@ -1,0 +1,1 @@
+"""End-to-end: the real python-telegram-bot talking HTTP to the fake Bot API."""
