@@ -87,6 +87,10 @@ class Capabilities:
 class ChannelError(Exception):
     """Sending failed; subclasses say whether and when to try again."""
 
+    # Ids of the parts of a split message that did go out before the failure (set by the
+    # channel), so whoever retries knows a resend would repeat them.
+    delivered: tuple[str, ...] = ()
+
 
 class RetryLater(ChannelError):
     """The platform asked us to slow down (429) or was briefly unavailable."""

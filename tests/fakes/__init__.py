@@ -1,0 +1,1 @@
+"""Test doubles: fake platform servers and recording channels."""
