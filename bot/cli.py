@@ -94,6 +94,16 @@ def build_parser() -> argparse.ArgumentParser:
     ccode.add_argument("contact_id", type=int)
     ccode.add_argument("--format", choices=("table", "json"), default="table")
 
+    preply = parse.add_parser("reply", help="đọc thử một câu trả lời báo cáo")
+    preply.add_argument("text")
+    preply.add_argument("--today", type=_date)
+
+    telegram = sub.add_parser("telegram", help="Telegram").add_subparsers(
+        dest="telegram_command", required=True
+    )
+    hook = telegram.add_parser("set-webhook", help="đăng ký TELEGRAM_WEBHOOK_URL với Telegram")
+    hook.add_argument("--drop-pending", action="store_true")
+
     db = sub.add_parser("db", help="cơ sở dữ liệu").add_subparsers(dest="db_command",
                                                                    required=True)  # fmt: skip
     db.add_parser("upgrade", help="áp dụng các bản nâng cấp cấu trúc")
@@ -434,13 +444,70 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    # Until the chat channels exist, the service's job is the import a coordinator starts with:
-    # read the bundled sample plan into the default database and show the review table.
-    sample = Path(args.sample)
-    print(t("run.sample_intro", name=sample.name, db=_redacted(database_url(settings))))
-    plan = _read(str(sample), None)
-    views.plan_table(plan)
-    print(asyncio.run(_store(settings, plan)))
+    # A first run has no plan yet: read the bundled sample so there is something to work on.
+    if not asyncio.run(_plans(settings)):
+        sample = Path(args.sample)
+        print(t("run.sample_intro", name=sample.name, db=_redacted(database_url(settings))))
+        plan = _read(str(sample), None)
+        views.plan_table(plan)
+        print(asyncio.run(_store(settings, plan)))
+    if not settings.telegram_bot_token:
+        print(t("run.no_channel"))
+        return 0
+    mode = "webhook" if settings.telegram_webhook_url else "polling"
+    print(t(f"run.telegram_{mode}", url=settings.telegram_webhook_url or ""))
+    asyncio.run(_serve(settings))
+    return 0
+
+
+async def _serve(settings: Settings) -> None:
+    from bot.service import build_service, run_until_stopped
+
+    async with open_database(settings) as sessions:
+        service = build_service(
+            sessions,
+            telegram_token=settings.telegram_bot_token,
+            telegram_api_url=settings.telegram_api_url,
+            telegram_webhook_url=settings.telegram_webhook_url,
+            telegram_webhook_secret=settings.telegram_webhook_secret,
+            host=settings.web_host,
+            port=settings.web_port,
+        )
+        await run_until_stopped(service)
+
+
+def cmd_telegram_set_webhook(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.channels.telegram import TelegramChannel
+
+    if not settings.telegram_bot_token or not settings.telegram_webhook_url:
+        raise UserError(t("run.webhook_needs_settings"))
+
+    async def go() -> None:
+        channel = TelegramChannel(
+            settings.telegram_bot_token or "",
+            api_url=settings.telegram_api_url,
+            webhook_url=settings.telegram_webhook_url,
+            webhook_secret=settings.telegram_webhook_secret,
+        )
+        try:
+            await channel.set_webhook(drop_pending_updates=args.drop_pending)
+        finally:
+            await channel.stop()
+
+    asyncio.run(go())
+    print(t("run.webhook_set", url=settings.telegram_webhook_url))
+    return 0
+
+
+def cmd_parse_reply(args: argparse.Namespace, settings: Settings) -> int:
+    from plans.replies import read_reply
+
+    reading = read_reply(args.text, args.today or date.today())
+    data = reading.to_json()
+    views.print_json(
+        {k: data.get(k) for k in ("status", "percent", "date", "date_role", "reason", "confidence")}
+        | {"task_code": data.get("task_code")}
+    )
     return 0
 
 
@@ -462,6 +529,8 @@ COMMANDS = {
     ("parse", "time"): cmd_parse_time,
     ("db", "upgrade"): cmd_db_upgrade,
     ("run", None): cmd_run,
+    ("parse", "reply"): cmd_parse_reply,
+    ("telegram", "set-webhook"): cmd_telegram_set_webhook,
 }
 
 

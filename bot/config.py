@@ -14,6 +14,15 @@ class Settings:
     database_url: str | None  # None: the default SQLite file under ./data/
     # The bot's @username, for t.me deep links that carry a link code; None: no links printed.
     telegram_bot_username: str | None = None
+    telegram_bot_token: str | None = None  # None: Telegram is not served
+    # A local Bot API server (or a test double) instead of Telegram's: ".../bot".
+    telegram_api_url: str | None = None
+    # Set: Telegram posts updates to this HTTPS URL (webhook); unset: long polling.
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: str | None = None
+    # Where the service's own web server (webhooks, /healthz) listens.
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
 
     @classmethod
     def load(cls, env_file: str | Path | None = ".env") -> Settings:
@@ -24,4 +33,22 @@ class Settings:
             telegram_bot_username=(
                 os.environ.get("TELEGRAM_BOT_USERNAME", "").strip().lstrip("@") or None
             ),
+            telegram_bot_token=_get("TELEGRAM_BOT_TOKEN"),
+            telegram_api_url=_get("TELEGRAM_API_URL"),
+            telegram_webhook_url=_get("TELEGRAM_WEBHOOK_URL"),
+            telegram_webhook_secret=_get("TELEGRAM_WEBHOOK_SECRET"),
+            web_host=_get("WEB_HOST") or "127.0.0.1",
+            web_port=int(_get("WEB_PORT") or 8080),
         )
+
+    def __repr__(self) -> str:
+        # Settings end up in tracebacks and debug logs; the secrets must not.
+        hidden = {"telegram_bot_token", "telegram_webhook_secret", "database_url"}
+        shown = ", ".join(
+            f"{k}={'***' if k in hidden and v else v!r}" for k, v in self.__dict__.items()
+        )
+        return f"Settings({shown})"
+
+
+def _get(name: str) -> str | None:
+    return os.environ.get(name, "").strip() or None

@@ -92,6 +92,17 @@ VI: dict[str, str] = {
     "cli.error": "Lỗi: {message}",
     "cli.bad_date": "ngày không hợp lệ: {value} (cần dạng YYYY-MM-DD)",
     "cli.parse_time_empty": "Anh/chị vui lòng nhập biểu thức thời gian cần đọc.",
+    "run.no_channel": (
+        "Chưa cấu hình kênh chat nào nên bot chưa nhận tin nhắn. Để chạy bot Telegram, "
+        "anh/chị đặt TELEGRAM_BOT_TOKEN (và TELEGRAM_BOT_USERNAME) trong tệp .env rồi chạy lại "
+        "«make run»."
+    ),
+    "run.telegram_polling": "Đang phục vụ Telegram (long polling). Nhấn Ctrl+C để dừng.",
+    "run.telegram_webhook": "Đang phục vụ Telegram qua webhook {url}. Nhấn Ctrl+C để dừng.",
+    "run.webhook_needs_settings": (
+        "Cần đặt TELEGRAM_BOT_TOKEN và TELEGRAM_WEBHOOK_URL (https://…) trước khi đăng ký webhook."
+    ),
+    "run.webhook_set": "Đã đăng ký webhook với Telegram: {url}",
     "run.sample_intro": "Đang nhập kế hoạch mẫu «{name}» vào cơ sở dữ liệu {db} …",
     # --- Contacts and link codes (CLI)
     "contact.agency_empty": "Anh/chị vui lòng ghi tên cơ quan của người cần đăng ký.",
