@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
+from handlers.link import CODE_ALPHABET
 from plans.agencies import agency_key
 from plans.text import key as text_key
 from plans.text import nfc, squash
@@ -20,11 +21,7 @@ from storage.models import LINK_CODE_LENGTH, Agency, Contact, LinkCode
 from storage.uow import UnitOfWork
 from texts import t
 
-# No 0/O, 1/I: a code is read off a screen or a sheet of paper and typed on a phone.
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 DEFAULT_TTL = timedelta(days=7)
-_CODE_SHAPE = re.compile(f"[{CODE_ALPHABET}]{{{LINK_CODE_LENGTH}}}")
-_CODE_SEPARATORS = re.compile(r"[\s\-]+")
 _CODE_ATTEMPTS = 20
 
 # How people write a role, on the tone-free lower-case form.
@@ -89,12 +86,6 @@ def _listing(names: Iterable[str]) -> str:
 
 def new_link_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(LINK_CODE_LENGTH))
-
-
-def normalize_code(text: str) -> str | None:
-    """The code in `text` ("abcd-efgh", "ABCD EFGH"), or None when it is not shaped like one."""
-    candidate = _CODE_SEPARATORS.sub("", text.strip()).upper()
-    return candidate if _CODE_SHAPE.fullmatch(candidate) else None
 
 
 def telegram_link(bot_username: str | None, code: str) -> str | None:

@@ -7,11 +7,12 @@ import re
 from handlers import greeting
 from handlers.context import HandlerContext
 from handlers.router import Router
+from storage.models import LINK_CODE_LENGTH
 from texts import t
 
+# No 0/O, 1/I: a code is read off a screen or a sheet of paper and typed on a phone.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 8
-_CODE = re.compile(rf"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
+_CODE = re.compile(rf"[{CODE_ALPHABET}]{{{LINK_CODE_LENGTH}}}")
 
 
 def normalize_code(text: str) -> str | None:

@@ -16,18 +16,17 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.contacts import (
-    CODE_ALPHABET,
     AgencyAmbiguous,
     AgencyNotFound,
     ContactError,
     new_link_code,
-    normalize_code,
     normalize_phone,
     register_contact,
     reissue_code,
     resolve_agency,
     telegram_link,
 )
+from handlers.link import CODE_ALPHABET, normalize_code
 from plans.samples import DEFAULT_SAMPLE
 from storage.models import Contact, LinkCode
 from storage.types import LOCAL_TZ
