@@ -30,6 +30,8 @@ run: venv
 
 bench: venv
 	$(BIN)/python bench/import.py
+	$(BIN)/python bench/replies.py
+	$(BIN)/python bench/inbound.py
 
 # Caches and build output only: the venv and ./data (the database) stay.
 clean:
