@@ -20,7 +20,7 @@ from storage.uow import UnitOfWork
 from tests.conftest import DEFAULT_BOT_START
 from tests.fakes.harness import BotHarness
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.fakes.telegram_helpers import BOT_USERNAME, TELEGRAM_TOKEN
+from tests.fakes.telegram_helpers import BOT_USERNAME, TELEGRAM_TOKEN, WEBHOOK_SECRET
 
 FOCAL, PRESS, COORDINATOR = 111, 222, 333
 
@@ -172,3 +172,37 @@ async def test_every_update_is_stored_verbatim_once(world: World) -> None:
     # The platform's own update is kept as it came.
     assert json.dumps(rows[-1].payload["message"]["text"]) == '"/nhiemvu"'
     assert {r.event_id for r in rows} == {str(u) for u in range(100000, 100004)}
+
+
+async def test_the_same_conversation_by_webhook(db_engine: AsyncEngine) -> None:
+    import socket
+
+    sessions = session_factory(db_engine)
+    setup = BotHarness(sessions, DEFAULT_BOT_START)
+    await setup.import_plan()
+    await setup.issue_code(await setup.new_contact("Nguyễn Văn An", "Sở Ngoại vụ"), "HKXK2345")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/telegram/webhook"
+    async with FakeTelegramAPI(TELEGRAM_TOKEN, bot_username=BOT_USERNAME) as fake:
+        service = build_service(
+            sessions,
+            telegram_token=TELEGRAM_TOKEN,
+            telegram_api_url=fake.base_url,
+            telegram_webhook_url=url,
+            telegram_webhook_secret=WEBHOOK_SECRET,
+            telegram_rate_limit=False,
+            port=port,
+            clock=ManualClock(DEFAULT_BOT_START),
+        )
+        await service.channels["telegram"].set_webhook()  # type: ignore[attr-defined]
+        await service.start()
+        try:
+            world = World(fake, service, sessions)
+            assert "Xin chào anh/chị Nguyễn Văn An" in (await world.say(FOCAL, "HKXK2345"))["text"]
+            summary = await world.say(FOCAL, "vuong kinh phi")
+            assert summary["text"].startswith("Nhiệm vụ 5.1: gặp vướng mắc: kinh phi")
+            assert [d["status"] for d in fake.webhook_deliveries] == [200, 200]
+        finally:
+            await service.stop()
