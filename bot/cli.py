@@ -454,6 +454,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.telegram_bot_token:
         print(t("run.no_channel"))
         return 0
+    if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
+        # Without a secret anyone who finds the URL could post updates as any person.
+        raise UserError(t("run.webhook_needs_secret"))
     mode = "webhook" if settings.telegram_webhook_url else "polling"
     print(t(f"run.telegram_{mode}", url=settings.telegram_webhook_url or ""))
     asyncio.run(_serve(settings))

@@ -102,6 +102,10 @@ VI: dict[str, str] = {
     "run.webhook_needs_settings": (
         "Cần đặt TELEGRAM_BOT_TOKEN và TELEGRAM_WEBHOOK_URL (https://…) trước khi đăng ký webhook."
     ),
+    "run.webhook_needs_secret": (
+        "Chế độ webhook cần TELEGRAM_WEBHOOK_SECRET (1–256 ký tự A-Z, a-z, 0-9, _ hoặc -) "
+        "để chỉ Telegram gửi được tin vào địa chỉ này."
+    ),
     "run.webhook_set": "Đã đăng ký webhook với Telegram: {url}",
     "run.sample_intro": "Đang nhập kế hoạch mẫu «{name}» vào cơ sở dữ liệu {db} …",
     # --- Contacts and link codes (CLI)
@@ -184,6 +188,74 @@ VI: dict[str, str] = {
         "--role focal"
     ),
     # --- Coordinator answers (/quahan, /tiendo, /chuabaocao, questions in plain Vietnamese)
+    "query.overdue.header": "Tính đến {today}: {count} nhiệm vụ quá hạn ở {agencies} cơ quan.",
+    "query.overdue.header_agency": (
+        "Tính đến {today}, {agency} có {count} nhiệm vụ chủ trì quá hạn:"
+    ),
+    "query.overdue.none": (
+        "Tính đến {today}, không có nhiệm vụ nào quá hạn. Các nhiệm vụ đều còn trong hạn "
+        "hoặc đã hoàn thành ạ."
+    ),
+    "query.overdue.none_agency": (
+        "Tính đến {today}, {agency} không có nhiệm vụ chủ trì nào quá hạn ạ."
+    ),
+    "query.agency_header": "{agency} ({count}):",
+    "query.more": "… và {count} nhiệm vụ khác ({rest}).",
+    "query.more_item": "{agency}: {count}",
+    "query.more_plain": "… và {count} nhiệm vụ khác.",
+    "query.filter_hint": "Để xem đủ, anh/chị gõ lệnh kèm tên cơ quan, ví dụ: {command} {example}",
+    "query.unreported.header": (
+        "Tính đến {today}, {agencies} cơ quan chưa báo cáo {count} nhiệm vụ đã quá hạn "
+        "hoặc sắp đến hạn:"
+    ),
+    "query.unreported.header_agency": (
+        "Tính đến {today}, {agency} chưa báo cáo {count} nhiệm vụ đã quá hạn hoặc sắp đến hạn:"
+    ),
+    "query.unreported.line": "• {code} — {deadline}",
+    "query.unreported.none": (
+        "Tính đến {today}, các cơ quan đều đã báo cáo các nhiệm vụ quá hạn và sắp đến hạn ạ."
+    ),
+    "query.unreported.none_agency": (
+        "Tính đến {today}, {agency} đã báo cáo đủ các nhiệm vụ quá hạn và sắp đến hạn ạ."
+    ),
+    "query.progress.header": "Tiến độ thực hiện kế hoạch, tính đến {today}: {total} nhiệm vụ.",
+    "query.progress.header_agency": (
+        "Tiến độ các nhiệm vụ do {agency} chủ trì, tính đến {today}: {total} nhiệm vụ."
+    ),
+    "query.progress.per_lead": "(Nhiệm vụ có nhiều cơ quan chủ trì được tính cho từng cơ quan.)",
+    "query.progress.rate": "Tỷ lệ hoàn thành đúng hạn: {percent}% ({done}/{due} nhiệm vụ đến hạn)",
+    "query.progress.no_due": (
+        "Tỷ lệ hoàn thành đúng hạn: chưa tính được vì chưa có nhiệm vụ nào đến hạn."
+    ),
+    "query.progress.by_timing": "Theo thời hạn:",
+    "query.progress.by_status": "Theo tình trạng báo cáo:",
+    "query.progress.no_tasks": "Chưa có nhiệm vụ nào đang theo dõi nên chưa có số liệu tiến độ ạ.",
+    "query.progress.no_tasks_agency": (
+        "{agency} không chủ trì nhiệm vụ nào đang theo dõi nên chưa có số liệu tiến độ ạ."
+    ),
+    "query.cell.done_on_time": "• Hoàn thành đúng hạn: {count}",
+    "query.cell.done_late": "• Hoàn thành trễ hạn: {count}",
+    "query.cell.open_in_time": "• Chưa hoàn thành, còn hạn: {count}",
+    "query.cell.due_soon": " (sắp đến hạn: {count})",
+    "query.cell.open_overdue": "• Chưa hoàn thành, quá hạn: {count}",
+    "query.cell.no_deadline": "• Chưa có thời hạn: {count}",
+    "query.cell.pending": "• Đã báo hoàn thành, chờ xác nhận: {count}",
+    "query.status.not_reported": "• Chưa báo cáo: {count}",
+    "query.status.in_progress": "• Đang thực hiện: {count}",
+    "query.status.blocked": "• Vướng mắc: {count}",
+    "query.status.done_pending": "• Chờ xác nhận hoàn thành: {count}",
+    "query.status.done": "• Đã hoàn thành: {count}",
+    "query.agency_unknown": (
+        "Không tìm thấy cơ quan «{name}» trong kế hoạch. Tên gần giống: {names}. "
+        "Anh/chị vui lòng gõ lại đúng tên cơ quan ạ."
+    ),
+    "query.agency_unknown_none": (
+        "Không tìm thấy cơ quan «{name}» trong kế hoạch. Anh/chị vui lòng kiểm tra lại "
+        "tên cơ quan ạ."
+    ),
+    "query.agency_ambiguous": (
+        "Có nhiều cơ quan khớp với «{name}»: {names}. Anh/chị vui lòng ghi rõ tên cơ quan ạ."
+    ),
     # --- Conversation
     "error.internal": (
         "Xin lỗi anh/chị, hệ thống gặp lỗi khi xử lý tin nhắn này. Tin nhắn đã được lưu lại; "
