@@ -130,9 +130,39 @@ async def test_parse_time_command(capsys) -> None:
     assert code == 2 and "biểu thức thời gian" in err
 
 
-async def test_run_imports_the_sample(env: str, capsys) -> None:
+async def test_run_imports_the_sample(env: str, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
     code, out, _ = await _run(capsys, "run")
     assert code == 0
     assert "Đang nhập kế hoạch mẫu" in out and "5.2.4" in out
     code, out, _ = await _run(capsys, "plan", "list")
     assert "44/KH-UBND" in out
+    # A second run keeps the plan, and without a channel says how to add one.
+    for key in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET"):
+        monkeypatch.delenv(key, raising=False)
+    code, out, _ = await _run(capsys, "run")
+    assert code == 0 and "Đang nhập kế hoạch mẫu" not in out
+    assert "TELEGRAM_BOT_TOKEN" in out and "make run" in out
+
+
+async def test_run_refuses_a_webhook_without_a_secret(
+    env: str, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_URL", "https://bot.example.vn/telegram/webhook")
+    monkeypatch.delenv("TELEGRAM_WEBHOOK_SECRET", raising=False)
+    code, _, err = await _run(capsys, "run")
+    assert code == 2 and "TELEGRAM_WEBHOOK_SECRET" in err
+    assert "123:abc" not in err
+
+
+async def test_parse_reply_prints_the_reading(env: str, capsys) -> None:
+    code, out, _ = await _run(
+        capsys, "parse", "reply", "dang lam 70%, du kien xong 15/12", "--today", "2026-11-22"
+    )
+    reading = json.loads(out)
+    assert code == 0
+    assert reading["status"] == "in_progress" and reading["percent"] == 70
+    assert (reading["date"], reading["date_role"]) == ("2026-12-15", "expected_done")
+    assert reading["confidence"] >= 0.7
+    _, out, _ = await _run(capsys, "parse", "reply", "ok", "--today", "2026-11-22")
+    assert json.loads(out)["status"] != "done"
