@@ -89,12 +89,14 @@ def _by_title(text: str, views: list[TaskView]) -> TaskView | None:
     said = _words(text)
     if len(said) < 2:
         return None
-    scored = sorted(
-        ((len(said & _words(v.task.title)), i) for i, v in enumerate(views)), reverse=True
-    )
+    titles = [_words(v.task.title) for v in views]
+    scored = sorted(((len(said & words), i) for i, words in enumerate(titles)), reverse=True)
     best, index = scored[0]
     runner_up = scored[1][0] if len(scored) > 1 else 0
-    return views[index] if best >= 2 and best > runner_up else None
+    # Two shared words are enough only for a short title: a reason such as "chưa có hướng dẫn"
+    # shares a couple of words with many long titles without naming any of them.
+    enough = best >= 3 or (best >= 2 and best * 2 >= len(titles[index]))
+    return views[index] if enough and best > runner_up else None
 
 
 async def _replied_tasks(ctx: HandlerContext) -> list[int]:

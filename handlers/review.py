@@ -99,10 +99,13 @@ def _decide(ctx: HandlerContext, report: Report, state: str, note: str | None = 
 
 async def _approve_extension(ctx: HandlerContext, report: Report, task: Task) -> None:
     _decide(ctx, report, "approved")
-    # A task with one deadline carries the new one on the task itself (both dates are kept:
-    # the plan's in the schedule, the granted one here); a recurring task's extension stays
-    # on its occurrence, in the report.
-    if len(checkpoints(Schedule.from_json(task.schedule), None)) <= 1:
+    # A task with one deadline and one lead carries the new one on the task itself (both dates
+    # are kept: the plan's in the schedule, the granted one here); a recurring task's extension
+    # stays on its occurrence, in the report.
+    leads = [a for a in await ctx.uow.assignments.list_for_tasks([task.id]) if a.role == "lead"]
+    # With several lead agencies the extension is one agency's: it stays on its report, which
+    # `standing` reads, instead of moving every lead agency's deadline.
+    if len(checkpoints(Schedule.from_json(task.schedule), None)) <= 1 and len(leads) <= 1:
         task.deadline_override = report.said_date
     new = ddmmyyyy(report.said_date)
     ctx.reply(t("review.extension_approved", code=task.code, new=new))

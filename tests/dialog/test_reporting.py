@@ -135,10 +135,25 @@ async def test_an_approved_extension_moves_the_deadline_and_keeps_both(
     async with bot.uow() as uow:
         task = (await uow.session.scalars(select(Report))).one()
         t = await uow.tasks.get(task.task_id)
-    assert t is not None and t.deadline_override == date(2019, 1, 15)
+    # 5.1 has two lead agencies: the extension is Sở Ngoại vụ's alone, kept on its report.
+    assert t is not None and t.deadline_override is None
     assert t.schedule["due"] == ["2018-12-31"]  # the plan's own deadline is kept
     listing = await bot.say("/nhiemvu", as_=ngoai_vu)
     assert "hạn 15/01/2019" in listing[0].text and "hạn cũ 31/12/2018" in listing[0].text
+
+
+async def test_an_extension_of_a_single_lead_task_moves_the_task_deadline(
+    bot: BotHarness, coordinator: Person
+) -> None:
+    tttt = await bot.person("Lê Thị Cúc", "Sở Thông tin và Truyền thông")
+    answer = await bot.say("1.2 xin gia hạn đến 30/09/2018", as_=tttt)
+    await bot.tap("Đúng", on=answer[-1], as_=tttt)
+    await bot.tap("Đồng ý", on=bot.last(coordinator), as_=coordinator)
+    async with bot.uow() as uow:
+        plan = (await uow.plans.list_all())[0].plan
+        task = await uow.tasks.get_by_code(plan.id, "1.2")
+    assert task is not None and task.deadline_override == date(2018, 9, 30)
+    assert task.schedule["due"] == ["2018-03-31"]
 
 
 async def test_a_refused_extension_tells_the_reason(
