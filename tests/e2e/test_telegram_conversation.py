@@ -206,3 +206,16 @@ async def test_the_same_conversation_by_webhook(db_engine: AsyncEngine) -> None:
             assert [d["status"] for d in fake.webhook_deliveries] == [200, 200]
         finally:
             await service.stop()
+
+
+async def test_the_coordinator_asks_what_is_overdue(world: World) -> None:
+    await link_everyone(world)
+    answer = await world.say(COORDINATOR, "/quahan")
+    text = answer["text"]
+    assert text.startswith("Tính đến 21/06/2018:")
+    assert "• 1.1 — Xây dựng Kế hoạch Thông tin đối ngoại năm 2018" in text
+    assert "quá hạn 113 ngày (hạn 28/02/2018)" in text
+    plain = await world.say(COORDINATOR, "Sở TT&TT còn việc gì quá hạn?")
+    assert "1.1" in plain["text"] and "Báo Hà Tĩnh" not in plain["text"]
+    refused = await world.say(FOCAL, "/quahan")
+    assert "chỉ dành cho cán bộ điều phối" in refused["text"]
