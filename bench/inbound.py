@@ -1,0 +1,456 @@
+"""Benchmark: replies per second and latency through the fake Bot API, beside a bare echo bot."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy  # noqa: E402
+import telegram  # noqa: E402
+from telegram import Update  # noqa: E402
+from telegram.ext import (  # noqa: E402
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+# The channel's own pacing, so --rate-limit paces the echo bot exactly as it paces ours.
+from bot.channels.telegram import _PacedRateLimiter  # noqa: E402
+from bot.service import build_service  # noqa: E402
+from plans.importer import import_plan  # noqa: E402
+from plans.replies import read_reply  # noqa: E402
+from plans.samples import DEFAULT_SAMPLE  # noqa: E402
+from scheduler.clock import LOCAL_TZ, ManualClock  # noqa: E402
+from storage.db import create_engine, session_factory, upgrade  # noqa: E402
+from tests.conftest import PgServer, _stop, find_pg_bindir, start_pg_server  # noqa: E402
+from tests.fakes.harness import BotHarness  # noqa: E402
+from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
+from tests.fakes.telegram_helpers import BOT_USERNAME, TELEGRAM_TOKEN  # noqa: E402
+
+START = datetime(2018, 6, 21, 9, 0, tzinfo=LOCAL_TZ)
+# Agencies of the sample that lead tasks by themselves (not the "all districts" groups).
+AGENCIES = (
+    "Sở Thông tin và Truyền thông",
+    "Sở Ngoại vụ",
+    "Báo Hà Tĩnh",
+    "Đài Phát thanh và Truyền hình tỉnh",
+    "Bộ Chỉ huy Bộ đội Biên phòng tỉnh",
+)
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # what handlers/link.py accepts
+FIRST_USER_ID = 5_000_001
+ANSWER_TIMEOUT = 30.0
+POLL_TIMEOUT = timedelta(seconds=10)
+GOAL_RATIO = 0.5
+GOAL_P95_MS = 300.0
+MAX_WRONG_SHOWN = 20
+
+
+class TimedFake(FakeTelegramAPI):
+    """The fake Bot API, stamping each bot message with the monotonic time it arrived.
+
+    Its wait_sent() wakes every waiter on every state change and rescans all sent messages;
+    with 100 chats waiting at once that costs more than the bots being measured, so each chat
+    gets a queue of its own instead.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(TELEGRAM_TOKEN, bot_username=BOT_USERNAME)
+        self.inboxes: dict[int, asyncio.Queue[dict[str, Any]]] = defaultdict(asyncio.Queue)
+
+    def _record(self, method: str, chat_id: int, **fields: Any) -> dict[str, Any]:
+        record = super()._record(method, chat_id, **fields)
+        record["arrived"] = time.perf_counter()
+        self.inboxes[chat_id].put_nowait(record)
+        return record
+
+
+class HungUpFilter(logging.Filter):
+    """Drops the fake server's report of a client that hung up in the middle of a request.
+
+    On Ctrl-C the bots' pollers are cancelled between sending a request's headers and its
+    body; aiohttp then logs a ConnectionResetError traceback that says nothing about either.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], ConnectionResetError))
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One message a person sends and the answer it must get (exactly, or starting with)."""
+
+    text: str
+    want: str
+    exact: bool = True
+
+    def right(self, answer: str) -> bool:
+        return answer == self.want if self.exact else answer.startswith(self.want)
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: int
+    name: str
+    agency: str
+    link_code: str
+    task_code: str
+
+
+@dataclass
+class Result:
+    bot: str
+    database: str
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)  # seconds, one per answered reply
+    wrong: list[str] = field(default_factory=list)
+
+
+def led_codes(today: date) -> dict[str, list[str]]:
+    """Per agency, the codes of the tasks it leads that a reply like "5.1 dang lam 10%" names.
+
+    Checked with the reply reader, not assumed: a bare "6" before "dang lam" reads as no code.
+    """
+    plan = import_plan(DEFAULT_SAMPLE, None)
+    codes: dict[str, list[str]] = {agency: [] for agency in AGENCIES}
+    for task in plan.tasks:
+        named = read_reply(f"{task.code} dang lam 10%", today).task_code == task.code
+        for agency in task.lead:
+            if agency in codes and named:
+                codes[agency].append(task.code)
+    empty = [agency for agency, found in codes.items() if not found]
+    if empty:
+        raise SystemExit(f"the sample plan gives these agencies no task to report on: {empty}")
+    return codes
+
+
+def link_code(index: int) -> str:
+    digits = ""
+    for _ in range(6):
+        index, rest = divmod(index, len(CODE_ALPHABET))
+        digits = CODE_ALPHABET[rest] + digits
+    return "BN" + digits
+
+
+def people(count: int, codes: dict[str, list[str]]) -> list[Person]:
+    found = []
+    for i in range(count):
+        agency = AGENCIES[i % len(AGENCIES)]
+        own = codes[agency]
+        found.append(
+            Person(
+                user_id=FIRST_USER_ID + i,
+                name=f"Cán bộ {i + 1:03d}",
+                agency=agency,
+                link_code=link_code(i),
+                task_code=own[(i // len(AGENCIES)) % len(own)],
+            )
+        )
+    return found
+
+
+def report_script(person: Person, replies: int) -> list[Exchange]:
+    """Alternately a progress report on a task the person's agency leads and a typed yes."""
+    code = person.task_code
+    script = []
+    for i in range(replies):
+        if i % 2 == 0:
+            percent = 10 + (i // 2 * 10) % 90
+            script.append(
+                Exchange(
+                    f"{code} dang lam {percent}%",
+                    f"Nhiệm vụ {code}: đang thực hiện {percent}%. Đúng không ạ?",
+                )
+            )
+        else:
+            script.append(Exchange("dung", f"Đã ghi nhận tiến độ nhiệm vụ {code}.", exact=False))
+    return script
+
+
+def echo_script(script: list[Exchange]) -> list[Exchange]:
+    return [Exchange(e.text, e.text) for e in script]
+
+
+async def converse(fake: TimedFake, user_id: int, script: list[Exchange], result: Result) -> None:
+    """Send each message after the answer to the one before, as a person in a chat does."""
+    inbox = fake.inboxes[user_id]
+    for exchange in script:
+        while not inbox.empty():  # a second answer to one message would shift all later ones
+            extra = inbox.get_nowait()
+            result.wrong.append(f"user {user_id}: unasked-for message {extra['text']!r}")
+        sent = time.perf_counter()
+        fake.user_sends(user_id, exchange.text, first_name=f"U{user_id}")
+        try:
+            answer = await asyncio.wait_for(inbox.get(), ANSWER_TIMEOUT)
+        except TimeoutError:
+            result.wrong.append(
+                f"user {user_id}: no answer to {exchange.text!r} within {ANSWER_TIMEOUT:.0f}s"
+            )
+            return  # the rest of this chat would be out of step
+        result.latencies.append(answer["arrived"] - sent)
+        if not exchange.right(answer["text"] or ""):
+            result.wrong.append(f"user {user_id}: {exchange.text!r} → {answer['text']!r}")
+
+
+async def load(fake: TimedFake, scripts: dict[int, list[Exchange]], result: Result) -> Result:
+    """Every chat at once, each one message at a time; wall time from first send to last answer."""
+    start = time.perf_counter()
+    await asyncio.gather(*(converse(fake, u, s, result) for u, s in scripts.items()))
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+async def warm_up(fake: TimedFake, exchanges: dict[int, Exchange], what: str) -> None:
+    """One untimed exchange per chat (the link for the service), so both bots start warm."""
+    result = Result("warm-up", "")
+    await load(fake, {u: [e] for u, e in exchanges.items()}, result)
+    if result.wrong:
+        raise RuntimeError(f"{what} failed: " + "; ".join(result.wrong[:5]))
+
+
+async def run_echo(persons: list[Person], replies: int, rate_limit: bool) -> Result:
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None and update.message.text is not None
+        await update.message.reply_text(update.message.text)
+
+    scripts = {p.user_id: echo_script(report_script(p, replies)) for p in persons}
+    async with contextlib.AsyncExitStack() as stack:
+        fake = await stack.enter_async_context(TimedFake())
+        builder = (
+            ApplicationBuilder()
+            .token(TELEGRAM_TOKEN)
+            .base_url(fake.base_url)
+            .base_file_url(fake.base_file_url)
+            .concurrent_updates(True)
+            .job_queue(None)
+        )
+        if rate_limit:
+            builder = builder.rate_limiter(_PacedRateLimiter())
+        app: Application = builder.build()  # type: ignore[type-arg]
+        app.add_handler(MessageHandler(filters.TEXT, echo))
+        await stack.enter_async_context(app)  # initialize / shutdown
+        await app.start()
+        stack.push_async_callback(app.stop)
+        assert app.updater is not None
+        await app.updater.start_polling(timeout=POLL_TIMEOUT, allowed_updates=["message"])
+        stack.push_async_callback(app.updater.stop)
+        await warm_up(fake, {p.user_id: Exchange("/start", "/start") for p in persons}, "warm-up")
+        return await load(fake, scripts, Result("echo (bare PTB)", "-"))
+
+
+async def set_up(url: str, persons: list[Person]) -> None:
+    """Schema, the sample plan, and a focal-point contact with a link code for each person."""
+    await upgrade(url)
+    engine = create_engine(url)
+    try:
+        setup = BotHarness(session_factory(engine), START)
+        await setup.import_plan()
+        for p in persons:
+            await setup.issue_code(await setup.new_contact(p.name, p.agency, "focal"), p.link_code)
+    finally:
+        await engine.dispose()
+
+
+async def run_service(
+    database: str, url: str, persons: list[Person], replies: int, rate_limit: bool
+) -> Result:
+    await set_up(url, persons)
+    scripts = {p.user_id: report_script(p, replies) for p in persons}
+    links = {
+        p.user_id: Exchange(f"/start {p.link_code}", f"Xin chào anh/chị {p.name}!", exact=False)
+        for p in persons
+    }
+    engine = create_engine(url)
+    try:
+        async with TimedFake() as fake:
+            service = build_service(
+                session_factory(engine),
+                telegram_token=TELEGRAM_TOKEN,
+                telegram_api_url=fake.base_url,
+                telegram_rate_limit=rate_limit,
+                clock=ManualClock(START),
+            )
+            await service.start()
+            try:
+                await warm_up(fake, links, "linking")
+                return await load(fake, scripts, Result("nhacviec", database))
+            finally:
+                await service.stop()
+    finally:
+        await engine.dispose()
+
+
+async def postgres_database(server: PgServer) -> tuple[str, str]:
+    """A fresh database on the private server: its URL and the server's version."""
+    conn = await server.connect()
+    try:
+        await conn.execute('CREATE DATABASE "bench"')
+        version = conn.get_server_version()
+    finally:
+        await conn.close()
+    return server.url("bench"), f"{version.major}.{version.minor}"
+
+
+def percentile(values: list[float], pct: int) -> float:
+    if len(values) < 2:
+        return values[0] if values else float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
+
+
+def print_results(results: list[Result]) -> None:
+    header = (
+        f"{'bot':16s} {'database':9s} {'replies':>7s} {'seconds':>8s} {'replies/s':>9s} "
+        f"{'p50 ms':>7s} {'p95 ms':>7s} {'max ms':>7s} {'wrong':>5s}"
+    )
+    print("\n" + header)
+    print("-" * len(header))
+    for r in results:
+        ms = [x * 1000 for x in r.latencies]
+        rate = len(ms) / r.seconds if r.seconds else float("nan")
+        print(
+            f"{r.bot:16s} {r.database:9s} {len(ms):7d} {r.seconds:8.2f} {rate:9.1f} "
+            f"{percentile(ms, 50):7.1f} {percentile(ms, 95):7.1f} {max(ms, default=0):7.1f} "
+            f"{len(r.wrong):5d}"
+        )
+    for r in results:
+        for line in r.wrong[:MAX_WRONG_SHOWN]:
+            print(f"  wrong ({r.bot}, {r.database}): {line}")
+        if len(r.wrong) > MAX_WRONG_SHOWN:
+            print(f"  … and {len(r.wrong) - MAX_WRONG_SHOWN} more")
+
+    echo = next((r for r in results if r.bot.startswith("echo")), None)
+    if echo is None or not echo.latencies:
+        return
+    echo_rate = len(echo.latencies) / echo.seconds
+    print(
+        f"\ngoals: at least {GOAL_RATIO:.0%} of the echo bot's replies/s, p95 under "
+        f"{GOAL_P95_MS:.0f} ms, no wrong answers"
+    )
+    for r in results:
+        if r is echo or not r.latencies:
+            continue
+        ratio = len(r.latencies) / r.seconds / echo_rate
+        p95 = percentile([x * 1000 for x in r.latencies], 95)
+        verdicts = [
+            f"throughput {ratio:.2f}× echo: {'met' if ratio >= GOAL_RATIO else 'NOT met'}",
+            f"p95 {p95:.0f} ms: {'met' if p95 < GOAL_P95_MS else 'NOT met'}",
+            f"wrong {len(r.wrong)}: {'ok' if not r.wrong else 'NOT ok'}",
+        ]
+        print(f"  {r.bot} on {r.database}: " + "; ".join(verdicts))
+
+
+def print_machine(rate_limit: bool, pg_version: str | None) -> None:
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else "?"
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores ({usable} usable), "
+        f"{platform.system()} {platform.release()}"
+    )
+    print(
+        f"python {platform.python_version()}, python-telegram-bot {telegram.__version__}, "
+        f"SQLAlchemy {sqlalchemy.__version__}, SQLite {sqlite3.sqlite_version}"
+        + (f", PostgreSQL {pg_version} (fsync=off, synchronous_commit=off)" if pg_version else "")
+    )
+    print("everything (fake API, bots, client) runs in one process and one event loop")
+    if rate_limit:
+        print("Telegram pacing: ON for both bots (1 message/s per chat, 30/s overall)")
+    else:
+        print(
+            "Telegram pacing: OFF for both bots (the fake does not enforce 1 message/s per "
+            "chat; with pacing each bot is capped near 1 reply/s per chat); --rate-limit "
+            "turns it on"
+        )
+
+
+async def run_all(args: argparse.Namespace, sqlite_dir: Path, pg: PgServer | None) -> None:
+    persons = people(args.contacts, led_codes(START.date()))
+    pg_url, pg_version = await postgres_database(pg) if pg is not None else (None, None)
+    print_machine(args.rate_limit, pg_version)
+    print(
+        f"load: {args.contacts} contacts × {args.replies} replies, each chat waiting for the "
+        f"answer before its next message; latency from just before the user's message is "
+        f"queued on the fake to the moment the bot's answer reaches it"
+    )
+
+    runs: list[tuple[str, Callable[[], Awaitable[Result]]]] = [
+        ("echo", lambda: run_echo(persons, args.replies, args.rate_limit)),
+    ]
+    if args.db in ("sqlite", "both"):
+        url = f"sqlite+aiosqlite:///{sqlite_dir / 'bench.db'}"
+        runs.append(
+            ("sqlite", lambda: run_service("sqlite", url, persons, args.replies, args.rate_limit))
+        )
+    if pg_url is not None:
+        runs.append(
+            (
+                "postgres",
+                lambda: run_service("postgres", pg_url, persons, args.replies, args.rate_limit),
+            )
+        )
+    results = []
+    for name, run in runs:
+        print(f"running {name} …", flush=True)
+        results.append(await run())
+    print_results(results)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--contacts", type=int, default=100)
+    parser.add_argument("--replies", type=int, default=10)
+    parser.add_argument(
+        "--rate-limit",
+        action="store_true",
+        help="pace sends as the channel does for Telegram (off by default, for both bots)",
+    )
+    args = parser.parse_args()
+    if args.contacts < 1 or args.replies < 1:
+        parser.error("--contacts and --replies must be at least 1")
+    return args
+
+
+def main() -> int:
+    args = parse_args()
+    logging.getLogger("aiohttp.server").addFilter(HungUpFilter())
+    with contextlib.ExitStack() as stack:
+        sqlite_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="nhacviec-")))
+        pg = None
+        if args.db in ("postgres", "both"):
+            bindir = find_pg_bindir()
+            if bindir is None:
+                print("no PostgreSQL server binaries found (initdb, postgres)", file=sys.stderr)
+                return 2
+            pg = start_pg_server(bindir)
+            # Last in, first out: the server is stopped (by its own pid) before its folder goes.
+            stack.callback(shutil.rmtree, pg.root, ignore_errors=True)
+            stack.callback(_stop, pg.process)
+        try:
+            asyncio.run(run_all(args, sqlite_dir, pg))
+        except KeyboardInterrupt:
+            print("\ninterrupted", file=sys.stderr)
+            return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
