@@ -147,8 +147,9 @@ class HandlerContext:
 
     async def set_state(self, state: str | None, data: dict[str, Any] | None = None) -> None:
         ref = self.message.ref
-        await self.uow.conversations.set(ref.channel, ref.chat_id, state, data or {}, self.now())
-        self.conversation = await self.uow.conversations.get(ref.channel, ref.chat_id)
+        self.conversation = await self.uow.conversations.set(
+            ref.channel, ref.chat_id, state, data or {}, self.now(), row=self.conversation
+        )
 
     async def clear_state(self) -> None:
         if self.conversation is not None and self.conversation.state is not None:

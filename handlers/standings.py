@@ -37,7 +37,7 @@ async def _views(
 ) -> list[TaskView]:
     picked = [a for a in assignments if a.task.active]
     task_ids = sorted({a.task_id for a in picked})
-    everyone = await uow.assignments.list_for_tasks(task_ids)
+    everyone = await uow.assignments.list_for_tasks(task_ids, with_aliases=False)
     leads: dict[int, list[str]] = defaultdict(list)
     lead_ids: dict[int, list[int]] = defaultdict(list)
     for a in everyone:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from storage.models import (
     ChannelIdentity,
@@ -77,7 +77,8 @@ class IdentityRepository:
         stmt = (
             select(ChannelIdentity)
             .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
-            .options(selectinload(ChannelIdentity.contact).selectinload(Contact.agency))
+            # One joined query: this runs for every message that arrives.
+            .options(joinedload(ChannelIdentity.contact).joinedload(Contact.agency))
             # A row already in the session (just linked) still gets its contact loaded.
             .execution_options(populate_existing=True)
         )
@@ -187,18 +188,25 @@ class ConversationRepository:
         return (await self._session.scalars(stmt)).first()
 
     async def set(
-        self, channel: str, chat_id: str, state: str | None, data: dict[str, Any], at: datetime
-    ) -> None:
-        row = await self.get(channel, chat_id)
+        self,
+        channel: str,
+        chat_id: str,
+        state: str | None,
+        data: dict[str, Any],
+        at: datetime,
+        row: Conversation | None = None,
+    ) -> Conversation:
+        """Store the dialog's state; pass the row when it is already loaded (saves a query)."""
+        row = row if row is not None else await self.get(channel, chat_id)
         if row is None:
-            self._session.add(
-                Conversation(
-                    channel=channel, chat_id=chat_id, state=state, data=data, updated_at=at
-                )
+            row = Conversation(
+                channel=channel, chat_id=chat_id, state=state, data=data, updated_at=at
             )
+            self._session.add(row)
         else:
             row.state, row.data, row.updated_at = state, data, at
         await self._session.flush()
+        return row
 
 
 class OutboxRepository:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from storage.models import Agency, AgencyAlias, Assignment, Contact, Plan, Task
 
@@ -139,15 +139,22 @@ class AssignmentRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def list_for_tasks(self, task_ids: Iterable[int]) -> list[Assignment]:
+    async def list_for_tasks(
+        self, task_ids: Iterable[int], *, with_aliases: bool = True
+    ) -> list[Assignment]:
         """Assignments of these tasks with their agencies loaded, in document order."""
         ids = list(task_ids)
         if not ids:
             return []
+        agency = (
+            selectinload(Assignment.agency).selectinload(Agency.aliases)
+            if with_aliases
+            else joinedload(Assignment.agency)
+        )
         stmt = (
             select(Assignment)
             .where(Assignment.task_id.in_(ids))
-            .options(selectinload(Assignment.agency).selectinload(Agency.aliases))
+            .options(agency)
             .order_by(Assignment.task_id, Assignment.role, Assignment.position, Assignment.id)
         )
         return list(await self._session.scalars(stmt))
@@ -170,7 +177,7 @@ class AssignmentRepository:
             select(Assignment)
             .join(Task, Task.id == Assignment.task_id)
             .where(Assignment.agency_id == agency_id)
-            .options(selectinload(Assignment.task))
+            .options(joinedload(Assignment.task))
             .order_by(Task.plan_id, Task.position, Assignment.id)
         )
         if active_only:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -21,6 +23,24 @@ from storage.repositories import (
     PlanRepository,
     TaskRepository,
 )
+
+# One lock per SQLite engine. Every SQLite transaction takes the write lock at BEGIN (see
+# storage.db); queued in SQLite's busy handler, waiting writers sleep and poll (1 ms up to
+# 100 ms a try), which under a hundred concurrent chats costs seconds. Queued here they are
+# woken the moment the previous unit of work ends.
+_SQLITE_LOCKS: weakref.WeakKeyDictionary[object, asyncio.Lock] = weakref.WeakKeyDictionary()
+_HOLDERS: weakref.WeakKeyDictionary[object, asyncio.Task[object]] = weakref.WeakKeyDictionary()
+
+
+def _sqlite_lock(sessions: async_sessionmaker[AsyncSession]) -> tuple[object, asyncio.Lock] | None:
+    bind = sessions.kw.get("bind")
+    if bind is None or bind.dialect.name != "sqlite":
+        return None
+    key = bind.sync_engine
+    lock = _SQLITE_LOCKS.get(key)
+    if lock is None:
+        lock = _SQLITE_LOCKS[key] = asyncio.Lock()
+    return key, lock
 
 
 class UnitOfWork:
@@ -51,6 +71,16 @@ class UnitOfWork:
     async def __aenter__(self) -> UnitOfWork:
         if self._open:
             raise RuntimeError("this UnitOfWork is already in use; make one per piece of work")
+        self._lock = _sqlite_lock(self._sessions)
+        if self._lock is not None:
+            key, lock = self._lock
+            task = asyncio.current_task()
+            if task is not None and _HOLDERS.get(key) is task:
+                # A second unit of work inside the first would wait for itself forever.
+                raise RuntimeError("nested UnitOfWork on SQLite: finish the first one first")
+            await lock.acquire()
+            if task is not None:
+                _HOLDERS[key] = task
         self.session = self._sessions()
         self.plans = PlanRepository(self.session)
         self.agencies = AgencyRepository(self.session)
@@ -81,6 +111,10 @@ class UnitOfWork:
             # rollback(), leaves loaded objects readable for building the reply afterwards.
             await self.session.close()
             self._open = False
+            if self._lock is not None:
+                key, lock = self._lock
+                _HOLDERS.pop(key, None)
+                lock.release()
 
     async def commit(self) -> None:
         await self.session.commit()
