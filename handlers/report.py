@@ -73,10 +73,10 @@ def summary(view: TaskView, draft: dict[str, Any]) -> str:
 # ------------------------------------------------------------------ which task
 
 
-async def _views(ctx: HandlerContext) -> list[TaskView]:
+async def _views(ctx: HandlerContext, task_id: int | None = None) -> list[TaskView]:
     assert ctx.agency is not None
     return await standings.for_agency(
-        ctx.uow, ctx.agency, ctx.today(), ctx.calendar, ctx.policy.confirm_done
+        ctx.uow, ctx.agency, ctx.today(), ctx.calendar, ctx.policy.confirm_done, task_id=task_id
     )
 
 
@@ -205,7 +205,7 @@ async def continue_with(
 
 async def record(ctx: HandlerContext, task_id: int, draft: dict[str, Any]) -> None:
     """Store the report the person confirmed and pass what needs a decision to the coordinator."""
-    views = [v for v in await _views(ctx) if v.task.id == task_id]
+    views = await _views(ctx, task_id)
     await ctx.clear_state()
     if not views or ctx.contact is None:
         ctx.reply(t("chat.stale_button"))

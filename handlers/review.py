@@ -25,6 +25,10 @@ async def announce(ctx: HandlerContext, report: Report, view: TaskView) -> None:
         "title": short_title(view.task.title, 80),
         "text": report.text,
     }
+    if report.status not in ("done", "extension_request", "blocked") or (
+        report.status == "done" and report.state != "awaiting_review"
+    ):
+        return  # progress is for the lists, not worth a message
     others = [c for c in await ctx.coordinators() if c.id != ctx.contact.id]
     if report.status == "done" and report.state == "awaiting_review":
         await ctx.notify(

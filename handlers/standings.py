@@ -74,10 +74,18 @@ async def _views(
 
 
 async def for_agency(
-    uow: UnitOfWork, agency: Agency, today: date, calendar: WorkingCalendar, confirm_done: bool
+    uow: UnitOfWork,
+    agency: Agency,
+    today: date,
+    calendar: WorkingCalendar,
+    confirm_done: bool,
+    *,
+    task_id: int | None = None,
 ) -> list[TaskView]:
-    """The agency's active tasks, leads before support, in plan order."""
+    """The agency's active tasks (or just one of them), leads before support, in plan order."""
     assignments = await uow.assignments.list_for_agency(agency.id)
+    if task_id is not None:
+        assignments = [a for a in assignments if a.task_id == task_id]
     for a in assignments:
         # Already loaded by the caller; set as loaded state, not as a change to flush.
         set_committed_value(a, "agency", agency)
