@@ -137,6 +137,7 @@ class OutboxSender:
             await uow.outbox.mark_failed(row.id, f"unreachable: {error}")
             lost = await uow.identities.mark_unreachable(row.channel, row.chat_id)
             now = self._clock.now()
+            coordinators = await uow.contacts.with_role("coordinator")
             for identity in lost:
                 contact = identity.contact
                 text = t(
@@ -145,15 +146,10 @@ class OutboxSender:
                     agency=contact.agency.name,
                     channel=t(f"channel.{row.channel}"),
                 )
-                coordinators = await uow.contacts.with_role("coordinator")
                 targets = await uow.identities.for_contacts(
                     [c.id for c in coordinators if c.id != contact.id]
                 )
-                seen: set[int] = set()
                 for target in targets:
-                    if target.contact_id in seen or target.chat_id is None:
-                        continue
-                    seen.add(target.contact_id)
                     outbox_id = await uow.outbox.add(
                         {
                             "channel": target.channel,

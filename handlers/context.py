@@ -110,11 +110,8 @@ class HandlerContext:
     ) -> int:
         """Tell other people (on the account each linked last); returns how many were reached."""
         identities = await self.uow.identities.for_contacts([c.id for c in contacts])
-        reached: set[int] = set()
         for identity in identities:
-            if identity.contact_id in reached or identity.chat_id is None:
-                continue
-            reached.add(identity.contact_id)
+            assert identity.chat_id is not None  # for_contacts returns only reachable chats
             self.drafts.append(
                 Draft(
                     ref=ChatRef(identity.channel, identity.chat_id, identity.external_id),
@@ -125,7 +122,7 @@ class HandlerContext:
                     kind=kind,
                 )
             )
-        return len(reached)
+        return len(identities)
 
     async def coordinators(self) -> list[Contact]:
         return await self.uow.contacts.with_role("coordinator")

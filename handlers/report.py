@@ -80,6 +80,14 @@ async def _views(ctx: HandlerContext, task_id: int | None = None) -> list[TaskVi
     )
 
 
+async def _view(ctx: HandlerContext, task_id: int | None) -> TaskView | None:
+    """One of the agency's tasks by id (None when it is not theirs), without building the rest."""
+    if task_id is None:
+        return None
+    views = await _views(ctx, task_id)
+    return views[0] if views else None
+
+
 def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z]{3,}", fold(text)) if w not in _NOT_TITLE_WORDS}
 
@@ -205,12 +213,11 @@ async def continue_with(
 
 async def record(ctx: HandlerContext, task_id: int, draft: dict[str, Any]) -> None:
     """Store the report the person confirmed and pass what needs a decision to the coordinator."""
-    views = await _views(ctx, task_id)
+    view = await _view(ctx, task_id)
     await ctx.clear_state()
-    if not views or ctx.contact is None:
+    if view is None or ctx.contact is None:
         ctx.reply(t("chat.stale_button"))
         return
-    view = views[0]
     status = draft["status"]
     needs_review = status == "extension_request" or (status == "done" and ctx.policy.confirm_done)
     report = await ctx.uow.reports.add(
@@ -371,7 +378,7 @@ def register(router: Router) -> None:
         if ctx.state != "choose_task" or task_id not in allowed:
             ctx.reply(t("chat.stale_button"))
             return
-        view = {v.task.id: v for v in await _views(ctx)}.get(task_id)
+        view = await _view(ctx, task_id)
         if view is None:
             ctx.reply(t("chat.stale_button"))
             return
@@ -395,7 +402,7 @@ def register(router: Router) -> None:
     async def task_button(ctx: HandlerContext) -> None:
         task_id = _int_after(ctx.message.callback_data, 1)
         code = (ctx.message.callback_data or "").split(":")[-1]
-        view = {v.task.id: v for v in await _views(ctx)}.get(task_id or -1)
+        view = await _view(ctx, task_id)
         if view is None or code not in STATUS_CODES:
             ctx.reply(t("chat.stale_button"))
             return
@@ -417,7 +424,7 @@ def register(router: Router) -> None:
     async def reason_given(ctx: HandlerContext) -> None:
         data = ctx.state_data
         draft = dict(data["draft"], reason=ctx.text.strip()[:1000], text=ctx.text)
-        view = {v.task.id: v for v in await _views(ctx)}.get(int(data["task_id"]))
+        view = await _view(ctx, int(data["task_id"]))
         if view is None:
             await ctx.clear_state()
             ctx.reply(t("chat.stale_button"))
@@ -428,7 +435,7 @@ def register(router: Router) -> None:
     async def date_given(ctx: HandlerContext) -> None:
         data = ctx.state_data
         reading = read_reply(ctx.text[: ctx.policy.max_text], ctx.today())
-        view = {v.task.id: v for v in await _views(ctx)}.get(int(data["task_id"]))
+        view = await _view(ctx, int(data["task_id"]))
         if view is None:
             await ctx.clear_state()
             ctx.reply(t("chat.stale_button"))

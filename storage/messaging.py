@@ -109,7 +109,7 @@ class IdentityRepository:
         return linked
 
     async def for_contacts(self, contact_ids: Sequence[int]) -> list[ChannelIdentity]:
-        """Reachable identities of these contacts, the most recently linked first."""
+        """Where to reach each of these contacts: the reachable account they linked last."""
         if not contact_ids:
             return []
         stmt = (
@@ -117,10 +117,14 @@ class IdentityRepository:
             .where(
                 ChannelIdentity.contact_id.in_(list(contact_ids)),
                 ChannelIdentity.reachable.is_(True),
+                ChannelIdentity.chat_id.is_not(None),
             )
             .order_by(ChannelIdentity.linked_at.desc(), ChannelIdentity.id.desc())
         )
-        return list(await self._session.scalars(stmt))
+        latest: dict[int, ChannelIdentity] = {}
+        for identity in await self._session.scalars(stmt):
+            latest.setdefault(identity.contact_id, identity)
+        return list(latest.values())
 
     async def mark_unreachable(self, channel: str, chat_id: str) -> list[ChannelIdentity]:
         stmt = (
