@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
@@ -20,7 +22,9 @@ from bot.channels.base import (
     RetryLater,
     Unreachable,
 )
-from scheduler.clock import Clock
+from scheduler.clock import Clock, local_today
+from scheduler.hours import WorkingHours
+from storage.messaging import reminder_day
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
 from texts import t
@@ -28,6 +32,8 @@ from texts import t
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+PARALLEL_CHATS = 32  # chats sent to at once; the channel's limiter still paces the total
+STALE_REMINDER = "stale"  # bot.reminders folds these into the next day's message
 
 
 def backoff(attempts: int) -> timedelta:
@@ -62,10 +68,12 @@ class OutboxSender:
         channels: Mapping[str, Channel],
         clock: Clock,
         worker: str | None = None,
+        hours: WorkingHours | None = None,
     ) -> None:
         self._sessions = sessions
         self._channels = channels
         self._clock = clock
+        self._hours = hours
         self.worker = worker or f"w-{uuid.uuid4().hex[:12]}"
 
     async def send_claimed(self, rows: Sequence[OutboxMessage]) -> None:
@@ -74,17 +82,43 @@ class OutboxSender:
             await self._send(row)
 
     async def send_due(self, limit: int = 100, ids: Sequence[int] | None = None) -> int:
-        """Claim and send what is due now; returns how many rows were taken."""
-        async with UnitOfWork(self._sessions) as uow:
-            rows = await uow.outbox.claim(
-                now=self._clock.now(), worker=self.worker, limit=limit, ids=ids
-            )
-            await uow.commit()
+        """Claim and send what is due now, batch after batch; returns how many rows were taken.
+
+        Chats are served side by side (each chat's rows in order), so one person's one-a-second
+        limit does not hold up everyone else; the channel's rate limiter paces the total.
+        """
+        taken = 0
+        while True:
+            async with UnitOfWork(self._sessions) as uow:
+                rows = await uow.outbox.claim(
+                    now=self._clock.now(), worker=self.worker, limit=limit, ids=ids
+                )
+                await uow.commit()
+            if not rows:
+                return taken
+            taken += len(rows)
+            await self._send_by_chat(rows)
+            if ids is not None or len(rows) < limit:
+                return taken
+
+    async def _send_by_chat(self, rows: Sequence[OutboxMessage]) -> None:
+        by_chat: dict[tuple[str, str], list[OutboxMessage]] = defaultdict(list)
         for row in rows:
-            await self._send(row)
-        return len(rows)
+            by_chat[(row.channel, row.chat_id)].append(row)
+        gate = asyncio.Semaphore(PARALLEL_CHATS)
+
+        async def one_chat(chat_rows: list[OutboxMessage]) -> None:
+            async with gate:
+                for row in chat_rows:
+                    await self._send(row)
+
+        await asyncio.gather(*(one_chat(chat_rows) for chat_rows in by_chat.values()))
 
     async def _send(self, row: OutboxMessage) -> None:
+        if row.kind == "reminder" and reminder_day(row) < local_today(self._clock):
+            # "còn 3 ngày" is wrong a day later: the next day's run carries its lines instead.
+            await self._fail(row, STALE_REMINDER)
+            return
         channel = self._channels.get(row.channel)
         if channel is None:
             # Not configured in this instance (Zalo rows while only Telegram runs): leave for
@@ -120,8 +154,11 @@ class OutboxSender:
         if row.attempts + 1 >= MAX_ATTEMPTS:
             await self._fail(row, error)
             return
+        when = self._clock.now() + wait
+        if row.kind == "reminder" and self._hours is not None:
+            when = self._hours.next_slot(when)  # a reminder waits for office hours
         async with UnitOfWork(self._sessions) as uow:
-            await uow.outbox.mark_retry(row.id, self._clock.now() + wait, error)
+            await uow.outbox.mark_retry(row.id, when, error)
             await uow.commit()
 
     async def _fail(self, row: OutboxMessage, error: str) -> None:

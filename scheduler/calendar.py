@@ -28,6 +28,32 @@ class WorkingCalendar:
 
     def __init__(self, extra_holidays: Iterable[date] = ()) -> None:
         self._extra = frozenset(extra_holidays)
+        # Per year: working days from 1 January up to and including each day of the year.
+        self._running: dict[int, list[int]] = {}
+
+    @property
+    def extra_holidays(self) -> frozenset[date]:
+        return self._extra
+
+    def set_extra_holidays(self, days: Iterable[date]) -> None:
+        """Days off the coordinator added (read again from the database now and then)."""
+        days = frozenset(days)
+        if days != self._extra:
+            self._extra = days
+            self._running.clear()
+
+    def _count_to(self, day: date) -> int:
+        """Working days from 1 January of the day's year up to and including the day."""
+        running = self._running.get(day.year)
+        if running is None:
+            running, count = [], 0
+            current = date(day.year, 1, 1)
+            while current.year == day.year:
+                count += self.is_working_day(current)
+                running.append(count)
+                current += timedelta(days=1)
+            self._running[day.year] = running
+        return running[day.timetuple().tm_yday - 1]
 
     def is_holiday(self, day: date) -> bool:
         return day in self._extra or day in public_holidays(day.year)
@@ -55,9 +81,8 @@ class WorkingCalendar:
         """Working days after `start` up to and including `end` (negative when end < start)."""
         if end < start:
             return -self.working_days_between(end, start)
-        count, day = 0, start
-        while day < end:
-            day += timedelta(days=1)
-            if self.is_working_day(day):
-                count += 1
-        return count
+        # Counted by running totals per year: the reminder planner asks this millions of times.
+        count = -self._count_to(start)
+        for year in range(start.year, end.year):
+            count += self._count_to(date(year, 12, 31))
+        return count + self._count_to(end)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -20,6 +20,7 @@ from storage.models import (
     OutboxMessage,
     SentMessage,
 )
+from storage.types import LOCAL_TZ
 from storage.upsert import insert_ignoring_conflict
 
 
@@ -213,6 +214,15 @@ class ConversationRepository:
         return row
 
 
+def reminder_day(row: OutboxMessage) -> date:
+    """The day a reminder row was planned for (its text says "còn N ngày" as of that day)."""
+    info = (row.payload or {}).get("reminder") or {}
+    try:
+        return date.fromisoformat(info["day"])
+    except (KeyError, TypeError, ValueError):
+        return row.created_at.astimezone(LOCAL_TZ).date()
+
+
 class OutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -266,6 +276,50 @@ class OutboxRepository:
             .execution_options(populate_existing=True)
         )
         return list(await self._session.scalars(mine))
+
+    async def reclaim_stale(self, *, claimed_before: datetime) -> int:
+        """Put back rows a worker claimed and never finished (it crashed or was killed).
+
+        The lease is long against a send (seconds), so a live worker's rows are not taken;
+        a row whose send reached the platform just before the crash is sent again: the one
+        window where at-least-once shows, kept to the moment between the answer and the mark.
+        """
+        stmt = (
+            update(OutboxMessage)
+            .where(OutboxMessage.state == "sending", OutboxMessage.claimed_at < claimed_before)
+            .values(state="pending", claimed_at=None, claimed_by=None, error="reclaimed")
+            .execution_options(synchronize_session=False)
+        )
+        result = await self._session.execute(stmt)
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def unsent_reminders(self, *, before: date, stale_error: str) -> list[OutboxMessage]:
+        """Reminders of days before `before` that never left: waiting, or refused as stale.
+
+        Locked (SKIP LOCKED) so a sender claiming one right now keeps it and we leave it be.
+        """
+        waiting = OutboxMessage.state == "pending"
+        refused = (OutboxMessage.state == "failed") & (OutboxMessage.error == stale_error)
+        stmt = (
+            select(OutboxMessage)
+            .where(OutboxMessage.kind == "reminder", waiting | refused)
+            .order_by(OutboxMessage.id)
+            .with_for_update(skip_locked=True)
+        )
+        rows = await self._session.scalars(stmt)
+        return [row for row in rows if reminder_day(row) < before]
+
+    async def retire(self, outbox_ids: Sequence[int], error: str) -> None:
+        """Never send these (their content went into a later message)."""
+        if not outbox_ids:
+            return
+        stmt = (
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(list(outbox_ids)), OutboxMessage.state != "sent")
+            .values(state="failed", error=error, claimed_at=None, claimed_by=None)
+            .execution_options(synchronize_session=False)
+        )
+        await self._session.execute(stmt)
 
     async def _set(self, outbox_id: int, **values: Any) -> None:
         stmt = (

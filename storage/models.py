@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
     true,
 )
@@ -74,6 +75,9 @@ class Plan(Base):
     source_hash: Mapped[str] = mapped_column(String(64))
     reporting: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{text, schedule}]
     review: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # The coordinator's choices for this plan, e.g. {"reminders": {"before_days": [5, 1]}};
+    # what is not set here takes the defaults of scheduler.policy.
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _updated()
 
@@ -183,6 +187,9 @@ class Contact(Base):
     role: Mapped[str] = mapped_column(String(20))
     phone: Mapped[str | None] = mapped_column(String(30))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # A focal point's stand-in: receives the agency's reminders only while every other focal
+    # point of the agency is on leave.
+    is_deputy: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = _created()
 
     agency: Mapped[Agency] = relationship(lazy="raise")
@@ -396,3 +403,40 @@ class SentMessage(Base):
     message_id: Mapped[str] = mapped_column(String(100))
     task_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CalendarDay(Base):
+    """A day off the coordinator added beyond the public holidays (a local decision, a storm)."""
+
+    __tablename__ = "calendar_days"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created()
+
+
+class Leave(Base):
+    """A contact away from work: no reminders for them from start to end, both included."""
+
+    __tablename__ = "leaves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = _created()
+
+
+class ReminderRun(Base):
+    """One day's reminders planned: the unique day keeps two instances from planning it twice."""
+
+    __tablename__ = "reminder_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    run_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    worker: Mapped[str] = mapped_column(String(100))
+    messages: Mapped[int] = mapped_column(Integer, default=0)

@@ -15,6 +15,13 @@ from storage.messaging import (
     LinkCodeRepository,
     OutboxRepository,
 )
+from storage.reminding import (
+    CalendarDayRepository,
+    LeaveRepository,
+    OutboxOverview,
+    ReminderInputs,
+    ReminderRunRepository,
+)
 from storage.reporting import EvidenceRepository, ReportRepository
 from storage.repositories import (
     AgencyRepository,
@@ -94,6 +101,11 @@ class UnitOfWork:
         self.outbox = OutboxRepository(self.session)
         self.reports = ReportRepository(self.session)
         self.evidence = EvidenceRepository(self.session)
+        self.calendar_days = CalendarDayRepository(self.session)
+        self.leaves = LeaveRepository(self.session)
+        self.reminder_runs = ReminderRunRepository(self.session)
+        self.reminder_inputs = ReminderInputs(self.session)
+        self.outbox_overview = OutboxOverview(self.session)
         self._open = True
         return self
 

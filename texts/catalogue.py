@@ -317,6 +317,8 @@ VI: dict[str, str] = {
         "  – «vướng kinh phí»\n"
         "  – «xin gia hạn đến 15/12 vì chưa có hướng dẫn»\n"
         "• Gửi kèm tệp, ảnh làm minh chứng: cứ gửi vào cuộc trò chuyện.\n"
+        "• /nghiphep đến 15/12 — tạm dừng nhắc việc khi nghỉ phép (/nghiphep huỷ khi đi làm "
+        "lại).\n"
         "Bot sẽ nhắc lại nội dung đã hiểu để anh/chị xác nhận trước khi ghi nhận."
     ),
     "help.coordinator": (
@@ -491,6 +493,119 @@ VI: dict[str, str] = {
     "report_state.returned": "đã trả lại",
     "report_state.approved": "đã đồng ý",
     "report_state.rejected": "không đồng ý",
+    # --- Reminders (chat)
+    "remind.header.focal": "Kính gửi anh/chị {name} ({agency}), nhắc việc ngày {day}:",
+    "remind.header.deputy": (
+        "Kính gửi anh/chị {name} ({agency}), nhắc việc ngày {day} (anh/chị nhận thay đầu mối "
+        "đang nghỉ phép):"
+    ),
+    "remind.header.leader": (
+        "Kính gửi anh/chị {name}, các nhiệm vụ của {agency} đã quá hạn từ {days} ngày làm việc "
+        "trở lên:"
+    ),
+    "remind.header.coordinator": (
+        "Kính gửi anh/chị {name}, các nhiệm vụ quá hạn từ {days} ngày làm việc trở lên "
+        "(đã báo lãnh đạo cơ quan):"
+    ),
+    "remind.agency": "{agency}:",
+    "remind.line": "• {code} — {title}\n   {phrase}",
+    "remind.line.support": "• {code} (phối hợp với {leads}) — {title}\n   {phrase}",
+    "remind.phrase.before": "hạn {due}, còn {days} ngày làm việc",
+    "remind.phrase.due": "hạn hôm nay ({due})",
+    "remind.phrase.due_moved": "hạn {due} rơi vào ngày nghỉ nên tính đến hết hôm nay",
+    "remind.phrase.overdue": "quá hạn {days} ngày (hạn {due})",
+    "remind.phrase.checkin": "báo cáo tình hình trước {due}",
+    "remind.phrase.extended": " (đã gia hạn, hạn cũ {original})",
+    "remind.footer.focal": (
+        "Anh/chị trả lời tin nhắn này bằng vài chữ, ví dụ «{code} xong», «{code} đang làm 70%», "
+        "«{code} vướng kinh phí» hoặc «{code} xin gia hạn đến 15/12» ạ."
+    ),
+    "remind.footer.support": (
+        "Với nhiệm vụ phối hợp, đề nghị anh/chị gửi nội dung phối hợp cho cơ quan chủ trì "
+        "đúng hạn."
+    ),
+    "remind.footer.leader": "Đề nghị anh/chị chỉ đạo hoàn thành hoặc đề nghị gia hạn ạ.",
+    "remind.footer.coordinator": "Xem chi tiết: /quahan.",
+    "remind.pick_status": "Nhiệm vụ {code} — {title}\nAnh/chị chọn tình trạng hiện nay:",
+    # --- Leave (chat)
+    "leave.usage": (
+        "Để tạm dừng nhắc việc khi nghỉ phép, anh/chị nhắn ví dụ «/nghiphep đến 15/12» "
+        "(hoặc «/nghiphep 10/12 đến 15/12»). Đi làm lại sớm: «/nghiphep huỷ»."
+    ),
+    "leave.current": "Anh/chị đang đăng ký nghỉ phép từ {start} đến hết {end}.",
+    "leave.none": "Anh/chị hiện không có lịch nghỉ phép nào.",
+    "leave.bad_date": (
+        "Chưa đọc được ngày kết thúc nghỉ phép. Anh/chị nhắn ví dụ «/nghiphep đến 15/12» ạ."
+    ),
+    "leave.past": "Ngày {end} đã qua. Anh/chị vui lòng nhắn ngày kết thúc nghỉ phép sắp tới ạ.",
+    "leave.too_long": "Thời gian nghỉ phép tối đa {days} ngày; anh/chị vui lòng kiểm tra lại ạ.",
+    "leave.saved": "Đã ghi nhận anh/chị nghỉ phép từ {start} đến hết {end}. {who}",
+    "leave.saved.deputy": "Trong thời gian này, nhắc việc của {agency} được gửi cho {deputy}.",
+    "leave.saved.colleague": (
+        "Trong thời gian này, nhắc việc vẫn được gửi cho đầu mối khác của {agency}."
+    ),
+    "leave.saved.nobody": (
+        "{agency} chưa có người nhận thay; các nhắc việc sẽ tạm dừng và cán bộ điều phối vẫn "
+        "theo dõi nhiệm vụ quá hạn."
+    ),
+    "leave.ended": "Chào mừng anh/chị trở lại. Nhắc việc đã được gửi lại cho anh/chị từ hôm nay.",
+    "notice.leave": "{name} ({agency}) nghỉ phép từ {start} đến hết {end}. {who}",
+    # --- Reminders, calendar and deadlines (CLI)
+    "cli.remind.none": "Không có nhắc việc nào từ {start} đến {end}.",
+    "cli.remind.col.send_at": "Gửi lúc",
+    "cli.remind.col.contact": "Người nhận",
+    "cli.remind.col.agency": "Cơ quan",
+    "cli.remind.col.channel": "Kênh",
+    "cli.remind.col.kind": "Loại",
+    "cli.remind.col.tasks": "Nhiệm vụ",
+    "cli.remind.not_linked": "(chưa liên kết)",
+    "cli.remind.title": "Nhắc việc dự kiến từ {start} đến {end}: {count} tin nhắn",
+    "cli.remind.kind.before": "sắp đến hạn",
+    "cli.remind.kind.due": "đến hạn",
+    "cli.remind.kind.overdue": "quá hạn",
+    "cli.remind.kind.escalation": "báo lãnh đạo",
+    "cli.remind.kind.checkin": "hỏi định kỳ",
+    "cli.remind.bad_range": "Ngày bắt đầu phải trước hoặc bằng ngày kết thúc.",
+    "cli.remind.range_too_long": "Khoảng xem trước tối đa {days} ngày.",
+    "cli.status.outbox": "Hộp thư đi:",
+    "cli.status.state_line": "  {state}: {count}",
+    "cli.status.oldest_pending": "Tin chờ gửi lâu nhất từ: {at}",
+    "cli.status.failed_header": "Tin gửi không thành công gần đây:",
+    "cli.status.failed_line": "  #{id} {channel} {kind}: {error}",
+    "cli.status.unreachable_header": "Không còn liên lạc được:",
+    "cli.status.unreachable_line": "  {name} ({agency}) trên {channel}",
+    "cli.status.runs_header": "Các ngày đã lập nhắc việc gần đây:",
+    "cli.status.run_line": "  {day}: {messages} tin nhắn (lập lúc {at})",
+    "cli.status.not_linked_header": "Chưa liên kết kênh chat (không nhận được nhắc việc):",
+    "cli.status.not_linked_line": "  {name} ({agency}, {role})",
+    "cli.state.pending": "chờ gửi",
+    "cli.state.sending": "đang gửi",
+    "cli.state.sent": "đã gửi",
+    "cli.state.failed": "không gửi được",
+    "cli.calendar.added": "Đã thêm ngày nghỉ {day}{note}.",
+    "cli.calendar.exists": "Ngày {day} đã có trong danh sách ngày nghỉ.",
+    "cli.calendar.removed": "Đã bỏ ngày nghỉ {day}.",
+    "cli.calendar.not_found": (
+        "Ngày {day} không có trong danh sách ngày nghỉ do cán bộ điều phối thêm."
+    ),
+    "cli.calendar.already_off": "Lưu ý: {day} vốn đã là ngày nghỉ ({why}).",
+    "cli.calendar.weekend": "cuối tuần",
+    "cli.calendar.list_header": "Ngày nghỉ do cán bộ điều phối thêm:",
+    "cli.calendar.list_empty": "Chưa có ngày nghỉ nào được thêm.",
+    "cli.calendar.public_header": "Ngày nghỉ lễ năm {year} (theo quy định):",
+    "cli.task.not_found": "Không tìm thấy nhiệm vụ {code} trong kế hoạch {plan}.",
+    "cli.task.deadline_set": "Đã đặt hạn nhiệm vụ {code} — {title}: {due}.",
+    "cli.task.deadline_cleared": "Đã bỏ hạn do người đặt của nhiệm vụ {code}.",
+    "cli.task.deadline_recurring": (
+        "Nhiệm vụ {code} có nhiều kỳ hạn ({count}); hạn đặt tay chỉ dùng cho nhiệm vụ một kỳ hạn."
+    ),
+    "cli.task.no_plan": "Chưa có kế hoạch nào. Hãy nhập kế hoạch trước: nhacviec plan import FILE.",
+    "cli.task.which_plan": "Có nhiều kế hoạch; hãy chọn bằng --plan ID ({ids}).",
+    "cli.bad_day": "Ngày không hợp lệ: «{text}» (dùng dd/mm/yyyy hoặc yyyy-mm-dd).",
+    "cli.policy.unknown": "Không có thiết lập «{name}». Các thiết lập: {known}.",
+    "cli.policy.saved": "Đã lưu thiết lập nhắc việc của kế hoạch {plan}.",
+    "cli.policy.header": "Thiết lập nhắc việc của kế hoạch {plan}:",
+    "cli.policy.bad_pair": "Thiết lập phải có dạng TÊN=GIÁ_TRỊ: «{text}».",
 }
 
 

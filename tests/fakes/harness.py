@@ -23,6 +23,7 @@ from bot.channels.base import (
     Receipt,
     Unreachable,
 )
+from bot.reminders import DayPlan, ReminderJob
 from handlers.policy import Policy
 from plans.agencies import agency_key
 from plans.importer import import_plan
@@ -126,14 +127,16 @@ class BotHarness:
         self.clock = ManualClock(start)
         self.channel = RecordingChannel()
         self.channels = {CHANNEL: self.channel}
+        self.calendar = calendar or WorkingCalendar()
         self.dispatcher, self.sender = build_conversation(
             sessions,
             self.channels,
             self.clock,
-            calendar=calendar,
+            calendar=self.calendar,
             policy=policy,
             raise_errors=True,
         )
+        self.reminders = ReminderJob(sessions, self.sender, self.clock, self.calendar)
         self._events = itertools.count(1)
         self._chats = itertools.count(1001)
 
@@ -253,3 +256,7 @@ class BotHarness:
 
     def advance(self, **delta: float) -> None:
         self.clock.advance(timedelta(**delta))
+
+    async def tick(self) -> DayPlan | None:
+        """One wake-up of the reminder job at the clock's time."""
+        return await self.reminders.tick()

@@ -49,6 +49,9 @@ TABLES = {
     "evidence",
     "outbox",
     "sent_messages",
+    "calendar_days",
+    "leaves",
+    "reminder_runs",
 }
 
 
