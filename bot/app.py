@@ -15,6 +15,7 @@ from handlers.policy import Policy
 from handlers.registry import build_router
 from scheduler.calendar import WorkingCalendar
 from scheduler.clock import Clock
+from scheduler.hours import WorkingHours
 from storage.db import (
     create_engine,
     default_database_url,
@@ -48,10 +49,11 @@ def build_conversation(
     calendar: WorkingCalendar | None = None,
     policy: Policy | None = None,
     raise_errors: bool = False,
+    hours: WorkingHours | None = None,
 ) -> tuple[Dispatcher, OutboxSender]:
     """The message path: every channel hands messages to the dispatcher, replies leave by the
     sender. The channels map may be filled in after this call (they need the dispatcher)."""
-    sender = OutboxSender(sessions, channels, clock)
+    sender = OutboxSender(sessions, channels, clock, hours=hours)
     dispatcher = Dispatcher(
         sessions,
         build_router(),

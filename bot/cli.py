@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from bot import views
+from bot import cli_schedule, views
 from bot.app import database_url, open_database
 from bot.config import Settings
 from bot.contacts import (
@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     # message.
     cadd.add_argument("--role", required=True, metavar="focal|coordinator|leader")
     cadd.add_argument("--phone")
+    cadd.add_argument("--deputy", action="store_true", help="đầu mối dự phòng, nhận thay khi nghỉ")
     cadd.add_argument("--format", choices=("table", "json"), default="table")
     cimp = contact.add_parser("import", help="đăng ký theo danh sách .xlsx hoặc .csv")
     cimp.add_argument("path")
@@ -107,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="cơ sở dữ liệu").add_subparsers(dest="db_command",
                                                                    required=True)  # fmt: skip
     db.add_parser("upgrade", help="áp dụng các bản nâng cấp cấu trúc")
+
+    cli_schedule.add_parsers(sub)
 
     run = sub.add_parser("run", help="chạy dịch vụ")
     run.add_argument("--sample", default=str(DEFAULT_SAMPLE), help=argparse.SUPPRESS)
@@ -288,6 +291,7 @@ async def _register(args: argparse.Namespace, settings: Settings) -> Registered:
                 role=args.role,
                 phone=args.phone,
                 now=datetime.now(UTC),
+                deputy=args.deputy,
             )
         except ContactError as exc:
             raise UserError(str(exc)) from exc
@@ -475,6 +479,7 @@ async def _serve(settings: Settings) -> None:
             telegram_webhook_secret=settings.telegram_webhook_secret,
             host=settings.web_host,
             port=settings.web_port,
+            reminders=True,
         )
         await run_until_stopped(service)
 
@@ -534,6 +539,7 @@ COMMANDS = {
     ("run", None): cmd_run,
     ("parse", "reply"): cmd_parse_reply,
     ("telegram", "set-webhook"): cmd_telegram_set_webhook,
+    **cli_schedule.COMMANDS,
 }
 
 
@@ -543,7 +549,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.load()
     try:
         return COMMANDS[(args.command, sub)](args, settings)
-    except UserError as exc:
+    except (UserError, cli_schedule.ScheduleCommandError) as exc:
         print(t("cli.error", message=exc), file=sys.stderr)
         return 2
 

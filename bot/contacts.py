@@ -244,6 +244,7 @@ async def register_contact(
     phone: str | None,
     now: datetime,
     ttl: timedelta = DEFAULT_TTL,
+    deputy: bool = False,
 ) -> Registered:
     """Create the contact (or find the same person) and give them a new code; no commit."""
     # Everything is checked before the first write, so a bad row of an import leaves the
@@ -270,6 +271,8 @@ async def register_contact(
         contact.active = True
         if phone_number:
             contact.phone = phone_number
+    if deputy:
+        contact.is_deputy = True  # a focal point's stand-in (reminders only while others are away)
     code = await _issue_code(uow, contact.id, now, ttl)
     return Registered(
         contact_id=contact.id,

@@ -8,20 +8,28 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import build_conversation
 from bot.channels.base import Channel
 from bot.dispatcher import Dispatcher
 from bot.outbox import OutboxSender
+from bot.reminders import ReminderJob
+from scheduler.calendar import WorkingCalendar
 from scheduler.clock import Clock, SystemClock
+from scheduler.hours import WorkingHours
+from scheduler.policy import DEFAULT_POLICY
+from storage.types import LOCAL_TZ
 
 log = logging.getLogger(__name__)
 
 OUTBOX_INTERVAL_SECONDS = 5.0
+REMINDER_INTERVAL_SECONDS = 60
 
 
 @dataclass
@@ -37,6 +45,8 @@ class Service:
     )
     host: str = "127.0.0.1"
     port: int = 8080
+    reminders: ReminderJob | None = None
+    _scheduler: AsyncIOScheduler | None = None
     _runner: web.AppRunner | None = None
     _loop_task: asyncio.Task[None] | None = None
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
@@ -55,6 +65,28 @@ class Service:
             await channel.start(self.dispatcher)
             log.info("channel %s started", channel.name)
         self._loop_task = asyncio.create_task(self._outbox_loop())
+        if self.reminders is not None:
+            # APScheduler only wakes the job; what is due is decided from the database and the
+            # injected clock, so a missed wake-up costs a minute, never a reminder.
+            self._scheduler = AsyncIOScheduler(timezone=LOCAL_TZ)
+            self._scheduler.add_job(
+                self._remind,
+                "interval",
+                seconds=REMINDER_INTERVAL_SECONDS,
+                id="reminders",
+                next_run_time=datetime.now(LOCAL_TZ),
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=None,
+            )
+            self._scheduler.start()
+
+    async def _remind(self) -> None:
+        assert self.reminders is not None
+        try:
+            await self.reminders.tick()
+        except Exception:
+            log.exception("reminder pass failed")
 
     async def _health(self, request: web.Request) -> web.Response:
         return web.json_response({"ok": True, "channels": sorted(self.channels)})
@@ -71,6 +103,8 @@ class Service:
 
     async def stop(self) -> None:
         self._stopping.set()
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
         for channel in self.channels.values():
             await channel.stop()
         if self._loop_task is not None:
@@ -90,11 +124,20 @@ def build_service(
     host: str = "127.0.0.1",
     port: int = 8080,
     clock: Clock | None = None,
+    reminders: bool = False,
 ) -> Service:
     from bot.channels.telegram import TelegramChannel
 
     channels: dict[str, Channel] = {}
-    dispatcher, sender = build_conversation(sessions, channels, clock or SystemClock())
+    clock = clock or SystemClock()
+    calendar = WorkingCalendar()
+    dispatcher, sender = build_conversation(
+        sessions,
+        channels,
+        clock,
+        calendar=calendar,
+        hours=WorkingHours(calendar, DEFAULT_POLICY.slots),
+    )
     routes = []
     if telegram_token:
         file_url = None
@@ -112,7 +155,8 @@ def build_service(
         channels["telegram"] = telegram
         if telegram_webhook_url:
             routes.append((urlsplit(telegram_webhook_url).path or "/", telegram.webhook_handler()))
-    return Service(sessions, channels, dispatcher, sender, routes, host, port)
+    job = ReminderJob(sessions, sender, clock, calendar) if reminders else None
+    return Service(sessions, channels, dispatcher, sender, routes, host, port, job)
 
 
 async def run_until_stopped(service: Service) -> None:
