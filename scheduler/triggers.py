@@ -167,7 +167,8 @@ def _deadline_line(
             return None
         return Trigger(duty, checkpoint, due, "before", working_days_left=left)
     if day == effective:
-        return Trigger(duty, checkpoint, due, "due")
+        # A coordinating agency was asked for its part before; the day itself is the lead's.
+        return Trigger(duty, checkpoint, due, "due") if lead or any_day else None
     late = calendar.working_days_between(effective, day)
     if not lead and not policy.support_overdue:
         return None
