@@ -210,9 +210,9 @@ async def _plan_id(uow: UnitOfWork, wanted: int | None) -> int:
     if wanted is not None:
         return wanted
     if len(plans) > 1:
-        ids = ", ".join(str(p.id) for p in plans)
+        ids = ", ".join(str(p.plan.id) for p in plans)
         raise ScheduleCommandError(t("cli.task.which_plan", ids=ids))
-    return plans[0].id
+    return plans[0].plan.id
 
 
 async def _policy(args: argparse.Namespace, settings: Settings) -> tuple[int, ReminderPolicy]:
