@@ -32,6 +32,7 @@ bench: venv
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/replies.py
 	$(BIN)/python bench/inbound.py
+	$(BIN)/python bench/dispatch.py
 
 # Caches and build output only: the venv and ./data (the database) stay.
 clean:
