@@ -128,7 +128,9 @@ class OutboxSender:
         try:
             receipt = await channel.send(to_outgoing(row))
         except RetryLater as exc:
-            await self._retry(row, timedelta(seconds=exc.retry_after), f"retry: {exc}")
+            # Being asked to slow down is not the message failing: it does not use up a try.
+            wait = timedelta(seconds=exc.retry_after)
+            await self._retry(row, wait, f"retry: {exc}", counts=False)
         except Unreachable as exc:
             await self._unreachable(row, str(exc))
         except PermanentFailure as exc:
@@ -150,15 +152,17 @@ class OutboxSender:
                 )
                 await uow.commit()
 
-    async def _retry(self, row: OutboxMessage, wait: timedelta, error: str) -> None:
-        if row.attempts + 1 >= MAX_ATTEMPTS:
+    async def _retry(
+        self, row: OutboxMessage, wait: timedelta, error: str, *, counts: bool = True
+    ) -> None:
+        if counts and row.attempts + 1 >= MAX_ATTEMPTS:
             await self._fail(row, error)
             return
         when = self._clock.now() + wait
         if row.kind == "reminder" and self._hours is not None:
             when = self._hours.next_slot(when)  # a reminder waits for office hours
         async with UnitOfWork(self._sessions) as uow:
-            await uow.outbox.mark_retry(row.id, when, error)
+            await uow.outbox.mark_retry(row.id, when, error, count_attempt=counts)
             await uow.commit()
 
     async def _fail(self, row: OutboxMessage, error: str) -> None:

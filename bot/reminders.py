@@ -27,8 +27,9 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-# Longer than any one send (seconds, even behind a 429): a live worker's rows are never taken.
-CLAIM_LEASE = timedelta(minutes=2)
+# Longer than any batch a live worker holds (a batch of 100 rows for one chat paced at one a
+# second takes about 105 s), so a live worker's rows are never taken from it.
+CLAIM_LEASE = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)

@@ -333,13 +333,15 @@ class OutboxRepository:
     async def mark_sent(self, outbox_id: int, at: datetime) -> None:
         await self._set(outbox_id, state="sent", sent_at=at, error=None)
 
-    async def mark_retry(self, outbox_id: int, not_before: datetime, error: str) -> None:
+    async def mark_retry(
+        self, outbox_id: int, not_before: datetime, error: str, *, count_attempt: bool = True
+    ) -> None:
         await self._set(
             outbox_id,
             state="pending",
             not_before=not_before,
             error=error,
-            attempts=OutboxMessage.attempts + 1,
+            attempts=OutboxMessage.attempts + (1 if count_attempt else 0),
             claimed_at=None,
             claimed_by=None,
         )

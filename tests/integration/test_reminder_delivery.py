@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.outbox import OutboxSender
+from bot.outbox import MAX_ATTEMPTS, OutboxSender
 from bot.reminders import CLAIM_LEASE, ReminderJob
 from scheduler.calendar import WorkingCalendar
 from storage.db import create_engine, session_factory
@@ -130,3 +130,18 @@ async def test_a_429_waits_and_a_blocked_person_is_reported(
 
 def test_lease_is_longer_than_a_send() -> None:
     assert timedelta(minutes=1) <= CLAIM_LEASE
+
+
+async def test_being_slowed_down_never_uses_up_the_tries(
+    make_bot: Callable[..., BotHarness],
+) -> None:
+    bot = make_bot(start=at(10, 3, 8, 5))
+    await save(bot, "6")
+    binh = await bot.person("Trần Thị Bình", NOI_VU)
+    bot.channel.down = True  # 429 after 429, more than MAX_ATTEMPTS times
+    for _ in range(MAX_ATTEMPTS + 2):
+        await bot.tick()
+        bot.advance(seconds=31)
+    bot.channel.down = False
+    await bot.tick()
+    assert len(_reminders(bot, binh)) == 1
