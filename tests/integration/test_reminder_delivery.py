@@ -12,6 +12,7 @@ from bot.outbox import MAX_ATTEMPTS, OutboxSender
 from bot.reminders import CLAIM_LEASE, ReminderJob
 from scheduler.calendar import WorkingCalendar
 from storage.db import create_engine, session_factory
+from storage.uow import UnitOfWork
 from tests.dialog.reminder_plan import NOI_VU, TTTT, at, save
 from tests.fakes.harness import BotHarness, Person
 
@@ -145,3 +146,25 @@ async def test_being_slowed_down_never_uses_up_the_tries(
     bot.channel.down = False
     await bot.tick()
     assert len(_reminders(bot, binh)) == 1
+
+
+async def test_the_service_wakes_the_reminder_job(db_engine: AsyncEngine) -> None:
+    from bot.service import build_service
+    from scheduler.clock import ManualClock
+
+    service = build_service(
+        session_factory(db_engine),
+        telegram_token=None,
+        clock=ManualClock(at(21, 9, 8, 5)),
+        reminders=True,
+    )
+    await service.start()
+    try:
+        assert service._scheduler is not None
+        job = service._scheduler.get_job("reminders")
+        assert job is not None and job.trigger.interval == timedelta(seconds=60)
+        await service._remind()  # what the job runs: plans the (empty) day without error
+    finally:
+        await service.stop()
+    async with UnitOfWork(session_factory(db_engine)) as uow:
+        assert [r.day for r in await uow.reminder_runs.recent()] == [date(2023, 9, 21)]
