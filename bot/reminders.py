@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -19,9 +20,9 @@ from bot.outbox import OutboxSender
 from handlers.reminders import compose
 from scheduler.calendar import WorkingCalendar
 from scheduler.clock import Clock, local_today
-from scheduler.planner import PlannedReminder, Snapshot, plan_day
-from scheduler.policy import DEFAULT_POLICY
-from scheduler.snapshot import load_snapshot
+from scheduler.planner import PlannedReminder, plan_day
+from scheduler.policy import DEFAULT_POLICY, ReminderPolicy
+from scheduler.snapshot import load_plan_rules, load_snapshot
 from storage.types import LOCAL_TZ
 from storage.uow import UnitOfWork
 
@@ -42,9 +43,8 @@ class DayPlan:
     folded: int  # old unsent reminders whose lines were carried into today's
 
 
-def _earliest_send(snapshot: Snapshot) -> time:
-    policies = list(snapshot.policies.values()) or [DEFAULT_POLICY]
-    return min(p.send_time for p in policies)
+def _earliest_send(policies: Iterable[ReminderPolicy]) -> time:
+    return min((p.send_time for p in policies), default=DEFAULT_POLICY.send_time)
 
 
 def _missed_days(
@@ -110,11 +110,14 @@ class ReminderJob:
         async with UnitOfWork(self._sessions) as uow:
             if await uow.reminder_runs.last_before(today + timedelta(days=1)) == today:
                 return None
-            snapshot = await load_snapshot(uow, today)
-            if now.astimezone(LOCAL_TZ).time() < _earliest_send(snapshot):
+            # The plans' rules alone say whether it is time: before the send time (every
+            # minute of the night) the whole snapshot is not worth loading.
+            rules = await load_plan_rules(uow)
+            if now.astimezone(LOCAL_TZ).time() < _earliest_send(rules[0].values()):
                 return None  # reports sent before the send time still count
             if not await uow.reminder_runs.claim(today, now, self.worker):
                 return None  # another instance has the day
+            snapshot = await load_snapshot(uow, today, rules)
             limit = max((p.catch_up_days for p in snapshot.policies.values()), default=10)
             last = await uow.reminder_runs.last_before(today)
             missed = _missed_days(last, today, self._calendar, limit)

@@ -42,14 +42,23 @@ def _reporting_dues(reporting: list[dict] | None) -> tuple[date, ...]:
     return tuple(sorted(dues))
 
 
-async def load_snapshot(uow: UnitOfWork, today: date) -> Snapshot:
-    """Every active task's duties, every active contact, each plan's rules, as of now."""
-    inputs = uow.reminder_inputs
+PlanRules = tuple[dict[int, ReminderPolicy], dict[int, tuple[date, ...]]]
+
+
+async def load_plan_rules(uow: UnitOfWork) -> PlanRules:
+    """Each plan's reminder policy and reporting deadlines (one small query)."""
     policies: dict[int, ReminderPolicy] = {}
     reporting: dict[int, tuple[date, ...]] = {}
-    for plan in await inputs.plans():
+    for plan in await uow.reminder_inputs.plans():
         policies[plan.id] = policy_for(plan.settings)
         reporting[plan.id] = _reporting_dues(plan.reporting)
+    return policies, reporting
+
+
+async def load_snapshot(uow: UnitOfWork, today: date, rules: PlanRules | None = None) -> Snapshot:
+    """Every active task's duties, every active contact, each plan's rules, as of now."""
+    inputs = uow.reminder_inputs
+    policies, reporting = rules if rules is not None else await load_plan_rules(uow)
 
     reports: dict[tuple[int, int], list[ReportFacts]] = defaultdict(list)
     for r in await inputs.reports():
