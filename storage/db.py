@@ -13,6 +13,8 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
+from storage import sqlite_inline
+
 # Found next to this module, not from the working directory, so an installed service migrates.
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -64,6 +66,7 @@ def create_engine(url: str | URL | None = None, *, foreign_keys: bool = True) ->
         on_disk = _sqlite_path(parsed) is not None
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(foreign_keys, on_disk))
         event.listen(engine.sync_engine, "begin", _begin_immediate)
+        event.listen(engine.sync_engine, "do_connect", _inline_sqlite)
         return engine
     return _create_async_engine(
         parsed,
@@ -122,6 +125,11 @@ def _ensure_sqlite_folder(url: URL) -> None:
     path = _sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def _inline_sqlite(dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]) -> None:
+    # SQLAlchemy's aiosqlite dialect, on a connection that skips aiosqlite's thread.
+    cparams["async_creator_fn"] = sqlite_inline.connect
 
 
 def _begin_immediate(connection: Connection) -> None:
