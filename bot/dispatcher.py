@@ -90,115 +90,124 @@ class Dispatcher:
         return bool(await self._locks.run(message.ref, lambda: self._handle_in_order(message)))
 
     async def _handle_in_order(self, message: IncomingMessage) -> bool:
-        inbound_id = await self._record(message)
-        if inbound_id is None:
+        try:
+            rows = await self._process(message)
+        except Exception as exc:
+            rows = await self._keep_failed(message, exc)
+            if self._raise_errors:
+                await self._sender.send_claimed(rows or [])
+                raise
+        if rows is None:
             log.info("duplicate %s event %s dropped", message.ref.channel, message.event_id)
             return False
-        rows = await self._process(message, inbound_id)
         await self._acknowledge(message)
         await self._sender.send_claimed(rows)
         return True
 
-    async def _record(self, message: IncomingMessage) -> int | None:
-        """Store the message verbatim, in its own transaction, before anything acts on it."""
+    def _inbound(self, message: IncomingMessage, **outcome: Any) -> dict[str, Any]:
+        """The message as stored: verbatim, whatever became of it."""
+        ref = message.ref
+        return {
+            "channel": ref.channel,
+            "event_id": message.event_id[:100],
+            "chat_id": ref.chat_id,
+            "user_id": ref.user_id,
+            "message_id": message.message_id,
+            "text": message.text,
+            "callback_data": (message.callback_data or None) and message.callback_data[:100],
+            "payload": _jsonable(message.raw),
+            "received_at": self._clock.now(),
+            "state": "received",
+            **outcome,
+        }
+
+    async def _process(self, message: IncomingMessage) -> list[OutboxMessage] | None:
+        """Store the message, run its handler and queue the replies: one transaction.
+
+        None when the message was stored before (a duplicate). When anything fails, all of
+        it rolls back, the message included; `_keep_failed` then stores it on its own. One
+        transaction instead of one to store and one to handle: a message costs a commit less.
+        """
         ref = message.ref
         async with UnitOfWork(self._sessions) as uow:
-            inbound_id = await uow.inbound.record(
-                {
-                    "channel": ref.channel,
-                    "event_id": message.event_id[:100],
-                    "chat_id": ref.chat_id,
-                    "user_id": ref.user_id,
-                    "message_id": message.message_id,
-                    "text": message.text,
-                    "callback_data": (message.callback_data or None)
-                    and message.callback_data[:100],
-                    "payload": _jsonable(message.raw),
-                    "received_at": self._clock.now(),
-                    "state": "received",
-                }
+            inbound_id = await uow.inbound.record(self._inbound(message))
+            if inbound_id is None:
+                return None
+            identity, conversation = await uow.identities.find_in_chat(
+                ref.channel, ref.user_id or ref.chat_id, ref.chat_id
             )
-            await uow.commit()
-        return inbound_id
-
-    async def _process(self, message: IncomingMessage, inbound_id: int) -> list[OutboxMessage]:
-        ref = message.ref
-        try:
-            async with UnitOfWork(self._sessions) as uow:
-                identity = await uow.identities.find(ref.channel, ref.user_id or ref.chat_id)
-                ctx = HandlerContext(
-                    message=message,
-                    uow=uow,
-                    clock=self._clock,
-                    calendar=self._calendar,
-                    policy=self._policy,
-                    inbound_id=inbound_id,
-                    identity=identity,
-                    conversation=await uow.conversations.get(ref.channel, ref.chat_id),
-                )
-                name = await self._router.dispatch(ctx)
-                rows = await self._queue(uow, ctx.drafts)
-                contact = ctx.contact
-                await uow.inbound.finish(
-                    inbound_id,
-                    state="done",
-                    at=self._clock.now(),
-                    handled_by=name,
-                    contact_id=contact.id if contact is not None else None,
-                )
-                await uow.commit()
-                return rows
-        except Exception as exc:
-            log.exception(
-                "handling %s event %s (inbound %s) failed",
-                ref.channel,
-                message.event_id,
-                inbound_id,
+            ctx = HandlerContext(
+                message=message,
+                uow=uow,
+                clock=self._clock,
+                calendar=self._calendar,
+                policy=self._policy,
+                inbound_id=inbound_id,
+                identity=identity,
+                conversation=conversation,
             )
-            rows = await self._apologise(message, inbound_id, exc)
-            if self._raise_errors:
-                await self._sender.send_claimed(rows)
-                raise
-            return rows
-
-    async def _queue(self, uow: UnitOfWork, drafts: list[Draft]) -> list[OutboxMessage]:
-        """Write the replies to the outbox already claimed by this worker, to send right after."""
-        now = self._clock.now()
-        ids = []
-        for draft in drafts:
-            outbox_id = await uow.outbox.add(
-                {
-                    "channel": draft.ref.channel,
-                    "chat_id": draft.ref.chat_id,
-                    "contact_id": draft.contact_id,
-                    "kind": draft.kind,
-                    "payload": draft.payload(),
-                    "not_before": now,
-                    "created_at": now,
-                    "state": "sending",
-                    "claimed_at": now,
-                    "claimed_by": self._sender.worker,
-                }
-            )
-            if outbox_id is not None:
-                ids.append(outbox_id)
-        return [row for i in ids if (row := await uow.session.get(OutboxMessage, i)) is not None]
-
-    async def _apologise(
-        self, message: IncomingMessage, inbound_id: int, exc: Exception
-    ) -> list[OutboxMessage]:
-        """Keep the message marked failed and tell the person plainly; never lose either."""
-        async with UnitOfWork(self._sessions) as uow:
+            name = await self._router.dispatch(ctx)
+            rows = await self._queue(uow, ctx.drafts)
+            contact = ctx.contact
             await uow.inbound.finish(
                 inbound_id,
-                state="failed",
+                state="done",
                 at=self._clock.now(),
-                error=f"{type(exc).__name__}: {exc}"[:2000],
+                handled_by=name,
+                contact_id=contact.id if contact is not None else None,
             )
-            draft = Draft(ref=message.ref, text=t("error.internal"))
-            rows = await self._queue(uow, [draft])
             await uow.commit()
             return rows
+
+    async def _keep_failed(
+        self, message: IncomingMessage, exc: Exception
+    ) -> list[OutboxMessage] | None:
+        """Store the message marked failed and tell the person plainly; never lose either."""
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        async with UnitOfWork(self._sessions) as uow:
+            outcome = {"state": "failed", "processed_at": self._clock.now(), "error": error}
+            inbound_id = await uow.inbound.record(self._inbound(message, **outcome))
+            if inbound_id is None:  # stored meanwhile by another delivery of the same event
+                log.exception("handling %s event %s failed", message.ref.channel, message.event_id)
+                return None
+            rows = await self._queue(uow, [Draft(ref=message.ref, text=t("error.internal"))])
+            await uow.commit()
+        log.error(
+            "handling %s event %s (inbound %s) failed",
+            message.ref.channel,
+            message.event_id,
+            inbound_id,
+            exc_info=exc,
+        )
+        return rows
+
+    async def _queue(self, uow: UnitOfWork, drafts: list[Draft]) -> list[OutboxMessage]:
+        """Write the replies to the outbox already claimed by this worker, to send right after.
+
+        Rows built here and kept: the sender reads them as written, with no second query.
+        """
+        if not drafts:
+            return []
+        now = self._clock.now()
+        rows = [
+            OutboxMessage(
+                channel=draft.ref.channel,
+                chat_id=draft.ref.chat_id,
+                contact_id=draft.contact_id,
+                kind=draft.kind,
+                payload=draft.payload(),
+                not_before=now,
+                created_at=now,
+                state="sending",
+                attempts=0,
+                claimed_at=now,
+                claimed_by=self._sender.worker,
+            )
+            for draft in drafts
+        ]
+        uow.session.add_all(rows)
+        await uow.session.flush()
+        return rows
 
     async def _acknowledge(self, message: IncomingMessage) -> None:
         if message.callback_id is None:

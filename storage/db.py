@@ -60,9 +60,7 @@ def create_engine(url: str | URL | None = None, *, foreign_keys: bool = True) ->
         # timeout: how long a writer waits for another one's lock before "database is locked".
         # isolation_level=None: the driver stops opening transactions by itself, so that the
         # "begin" hook below opens every one with BEGIN IMMEDIATE.
-        engine = _create_async_engine(
-            parsed, connect_args={"timeout": 30, "isolation_level": None}
-        )
+        engine = _create_async_engine(parsed, connect_args={"timeout": 30, "isolation_level": None})
         on_disk = _sqlite_path(parsed) is not None
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(foreign_keys, on_disk))
         event.listen(engine.sync_engine, "begin", _begin_immediate)

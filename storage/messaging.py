@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, bindparam, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from storage.models import (
+    Agency,
     ChannelIdentity,
     Contact,
     Conversation,
@@ -21,6 +22,33 @@ from storage.models import (
     SentMessage,
 )
 from storage.upsert import insert_ignoring_conflict
+
+# Statements of every message, built once: building and keying one costs more than running it.
+# Who wrote and where their dialog stands; each may be missing, so both hang off a one-row
+# anchor.
+_IN_CHAT = (
+    select(ChannelIdentity, Conversation)
+    .select_from(select(literal(1).label("one")).subquery())
+    .outerjoin(
+        ChannelIdentity,
+        and_(
+            ChannelIdentity.channel == bindparam("channel"),
+            ChannelIdentity.external_id == bindparam("external_id"),
+        ),
+    )
+    .outerjoin(Contact, Contact.id == ChannelIdentity.contact_id)
+    .outerjoin(Agency, Agency.id == Contact.agency_id)
+    .outerjoin(
+        Conversation,
+        and_(
+            Conversation.channel == bindparam("channel"),
+            Conversation.chat_id == bindparam("chat_id"),
+        ),
+    )
+    .options(contains_eager(ChannelIdentity.contact).contains_eager(Contact.agency))
+)
+_INBOUND = InboundMessage.__table__
+_FINISH_INBOUND = update(_INBOUND).where(_INBOUND.c.id == bindparam("inbound_id"))
 
 
 class LinkCodeRepository:
@@ -83,6 +111,14 @@ class IdentityRepository:
             .execution_options(populate_existing=True)
         )
         return (await self._session.scalars(stmt)).first()
+
+    async def find_in_chat(
+        self, channel: str, external_id: str, chat_id: str
+    ) -> tuple[ChannelIdentity | None, Conversation | None]:
+        """Who wrote (contact and agency loaded) and where their dialog stands, in one query."""
+        params = {"channel": channel, "external_id": external_id, "chat_id": chat_id}
+        identity, conversation = (await self._session.execute(_IN_CHAT, params)).one()
+        return identity, conversation
 
     async def link(
         self, contact_id: int, channel: str, external_id: str, chat_id: str, at: datetime
@@ -160,19 +196,9 @@ class InboundRepository:
         contact_id: int | None = None,
         error: str | None = None,
     ) -> None:
-        stmt = (
-            update(InboundMessage)
-            .where(InboundMessage.id == inbound_id)
-            .values(
-                state=state,
-                processed_at=at,
-                handled_by=handled_by,
-                contact_id=contact_id,
-                error=error,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        await self._session.execute(stmt)
+        values = {"state": state, "processed_at": at, "handled_by": handled_by}
+        values |= {"contact_id": contact_id, "error": error}
+        await self._session.execute(_FINISH_INBOUND, {"inbound_id": inbound_id, **values})
 
     async def count_by_state(self) -> dict[str, int]:
         stmt = select(InboundMessage.state, func.count(InboundMessage.id)).group_by(

@@ -8,6 +8,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.assigned import AssignedRepository
 from storage.messaging import (
     ConversationRepository,
     IdentityRepository,
@@ -63,6 +64,7 @@ class UnitOfWork:
     outbox: OutboxRepository
     reports: ReportRepository
     evidence: EvidenceRepository
+    assigned: AssignedRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -94,6 +96,7 @@ class UnitOfWork:
         self.outbox = OutboxRepository(self.session)
         self.reports = ReportRepository(self.session)
         self.evidence = EvidenceRepository(self.session)
+        self.assigned = AssignedRepository(self.session)
         self._open = True
         return self
 
