@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import Channel, ChatRef, IncomingMessage
@@ -23,6 +24,8 @@ from storage.uow import UnitOfWork
 from texts import t
 
 log = logging.getLogger(__name__)
+
+_QUEUE = insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id)
 
 
 def _jsonable(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -184,29 +187,30 @@ class Dispatcher:
     async def _queue(self, uow: UnitOfWork, drafts: list[Draft]) -> list[OutboxMessage]:
         """Write the replies to the outbox already claimed by this worker, to send right after.
 
-        Rows built here and kept: the sender reads them as written, with no second query.
+        Each row is inserted as plain values and handed to the sender as an object built from
+        the same values: nothing is read back, and no tracked object is flushed.
         """
-        if not drafts:
-            return []
         now = self._clock.now()
-        rows = [
-            OutboxMessage(
-                channel=draft.ref.channel,
-                chat_id=draft.ref.chat_id,
-                contact_id=draft.contact_id,
-                kind=draft.kind,
-                payload=draft.payload(),
-                not_before=now,
-                created_at=now,
-                state="sending",
-                attempts=0,
-                claimed_at=now,
-                claimed_by=self._sender.worker,
-            )
-            for draft in drafts
-        ]
-        uow.session.add_all(rows)
-        await uow.session.flush()
+        rows = []
+        for draft in drafts:
+            values = {
+                "channel": draft.ref.channel,
+                "chat_id": draft.ref.chat_id,
+                "contact_id": draft.contact_id,
+                "kind": draft.kind,
+                "idempotency_key": None,
+                "payload": draft.payload(),
+                "state": "sending",
+                "attempts": 0,
+                "not_before": now,
+                "claimed_at": now,
+                "claimed_by": self._sender.worker,
+                "sent_at": None,
+                "error": None,
+                "created_at": now,
+            }
+            outbox_id = (await uow.session.execute(_QUEUE, values)).scalar_one()
+            rows.append(OutboxMessage(id=outbox_id, **values))
         return rows
 
     async def _acknowledge(self, message: IncomingMessage) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, literal, select, update
+from sqlalchemy import and_, bindparam, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -47,6 +47,14 @@ _IN_CHAT = (
     )
     .options(contains_eager(ChannelIdentity.contact).contains_eager(Contact.agency))
 )
+_OUTBOX = OutboxMessage.__table__
+# Every reply is marked sent and its platform ids kept: one UPDATE and one INSERT, no objects.
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("b_id"))
+    .values(state="sent", sent_at=bindparam("b_at"), error=None)
+)
+_RECORD_SENT = insert(SentMessage.__table__)
 _INBOUND = InboundMessage.__table__
 _FINISH_INBOUND = update(_INBOUND).where(_INBOUND.c.id == bindparam("inbound_id"))
 
@@ -235,7 +243,8 @@ class ConversationRepository:
             self._session.add(row)
         else:
             row.state, row.data, row.updated_at = state, data, at
-        await self._session.flush()
+        # No flush of its own: it goes with the handler's next write or the commit, one flush
+        # for all of them (a query in between still sees it, through autoflush).
         return row
 
 
@@ -303,7 +312,7 @@ class OutboxRepository:
         await self._session.execute(stmt)
 
     async def mark_sent(self, outbox_id: int, at: datetime) -> None:
-        await self._set(outbox_id, state="sent", sent_at=at, error=None)
+        await self._session.execute(_MARK_SENT, {"b_id": outbox_id, "b_at": at})
 
     async def mark_retry(self, outbox_id: int, not_before: datetime, error: str) -> None:
         await self._set(
@@ -334,18 +343,14 @@ class OutboxRepository:
         task_ids: Sequence[int],
         at: datetime,
     ) -> None:
-        for message_id in message_ids:
-            self._session.add(
-                SentMessage(
-                    outbox_id=outbox_id,
-                    channel=channel,
-                    chat_id=chat_id,
-                    message_id=message_id,
-                    task_ids=list(task_ids),
-                    sent_at=at,
-                )
-            )
-        await self._session.flush()
+        if not message_ids:
+            return
+        rows = [
+            {"outbox_id": outbox_id, "channel": channel, "chat_id": chat_id}
+            | {"message_id": message_id, "task_ids": list(task_ids), "sent_at": at}
+            for message_id in message_ids
+        ]
+        await self._session.execute(_RECORD_SENT, rows)
 
     async def find_sent(self, channel: str, chat_id: str, message_id: str) -> SentMessage | None:
         stmt = select(SentMessage).where(
