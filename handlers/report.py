@@ -199,6 +199,10 @@ async def ask_which(ctx: HandlerContext, choices: list[Assigned], draft: dict[st
 async def continue_with(
     ctx: HandlerContext, reading: ReplyReading, draft: dict[str, Any], fixed_task: int | None
 ) -> None:
+    named = await _named(ctx, reading, fixed_task)
+    if named is not None:
+        await propose(ctx, named, draft)
+        return
     views = await _assigned(ctx)
     if not views:
         await ctx.clear_state()
@@ -219,6 +223,20 @@ async def continue_with(
         await ask_which(ctx, target, draft)
         return
     await propose(ctx, target, draft)
+
+
+async def _named(
+    ctx: HandlerContext, reading: ReplyReading, fixed_task: int | None
+) -> Assigned | None:
+    """The task the message settles by itself (the one under discussion, or a code typed
+    without replying to a list), read alone; None when the agency's whole list is needed."""
+    if fixed_task is not None:
+        return await _one(ctx, fixed_task)
+    if reading.task_code and ctx.message.reply_to is None:
+        assert ctx.agency is not None
+        found = await standings.assigned(ctx.uow, ctx.agency, code=reading.task_code)
+        return found[0] if found else None
+    return None
 
 
 async def record(ctx: HandlerContext, task_id: int, draft: dict[str, Any]) -> None:

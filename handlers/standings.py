@@ -36,13 +36,14 @@ def _plan_order(a: Assigned) -> tuple[bool, int, int]:
 
 
 async def assigned(
-    uow: UnitOfWork, agency: Agency, *, task_id: int | None = None
+    uow: UnitOfWork, agency: Agency, *, task_id: int | None = None, code: str | None = None
 ) -> list[Assigned]:
-    """The agency's active tasks (or just one of them), leads before support, in plan order.
+    """The agency's active tasks (or the one with this id, or those with this code), leads
+    before support, in plan order.
 
     One query and no reports: enough to tell which task a message names.
     """
-    rows = await uow.assigned.tasks_of(agency.id, task_id)
+    rows = await uow.assigned.tasks_of(agency.id, task_id, code)
     found = [Assigned(task, agency, role) for task, role in rows]
     found.sort(key=_plan_order)
     return found

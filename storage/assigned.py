@@ -18,6 +18,7 @@ _TASKS_OF = (
     .order_by(Task.plan_id, Task.position, Assignment.id)
 )
 _TASK_OF = _TASKS_OF.where(Task.id == bindparam("task_id"))
+_CODED = _TASKS_OF.where(Task.code == bindparam("code"))
 _LEAD_IDS = (
     select(Assignment.task_id, Assignment.agency_id)
     .where(Assignment.task_id.in_(bindparam("task_ids", expanding=True)), Assignment.role == "lead")
@@ -31,15 +32,18 @@ class AssignedRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def tasks_of(self, agency_id: int, task_id: int | None = None) -> list[tuple[Task, str]]:
-        """The agency's active tasks (or the one asked for) with its role, in plan order."""
-        if task_id is None:
-            rows = await self._session.execute(_TASKS_OF, {"agency_id": agency_id})
+    async def tasks_of(
+        self, agency_id: int, task_id: int | None = None, code: str | None = None
+    ) -> list[tuple[Task, str]]:
+        """The agency's active tasks (or the one with this id, or those with this code) with
+        its role, in plan order."""
+        if task_id is not None:
+            stmt, params = _TASK_OF, {"agency_id": agency_id, "task_id": task_id}
+        elif code is not None:
+            stmt, params = _CODED, {"agency_id": agency_id, "code": code}
         else:
-            rows = await self._session.execute(
-                _TASK_OF, {"agency_id": agency_id, "task_id": task_id}
-            )
-        return [(task, role) for task, role in rows]
+            stmt, params = _TASKS_OF, {"agency_id": agency_id}
+        return [(task, role) for task, role in await self._session.execute(stmt, params)]
 
     async def lead_ids(self, task_ids: Iterable[int]) -> dict[int, list[int]]:
         """Per task, its lead agencies' ids in the order the plan lists them."""
