@@ -95,6 +95,11 @@ class Dispatcher:
     async def _handle_in_order(self, message: IncomingMessage) -> bool:
         try:
             rows = await self._process(message)
+        except asyncio.CancelledError:
+            # Stopped half way (the service shutting down): the work is undone, but what
+            # arrived is kept, as received and never finished.
+            await asyncio.shield(self._keep_received(message))
+            raise
         except Exception as exc:
             rows = await self._keep_failed(message, exc)
             if self._raise_errors:
@@ -171,7 +176,12 @@ class Dispatcher:
             outcome = {"state": "failed", "processed_at": self._clock.now(), "error": error}
             inbound_id = await uow.inbound.record(self._inbound(message, **outcome))
             if inbound_id is None:  # stored meanwhile by another delivery of the same event
-                log.exception("handling %s event %s failed", message.ref.channel, message.event_id)
+                log.error(
+                    "handling %s event %s failed",
+                    message.ref.channel,
+                    message.event_id,
+                    exc_info=exc,
+                )
                 return None
             rows = await self._queue(uow, [Draft(ref=message.ref, text=t("error.internal"))])
             await uow.commit()
@@ -183,6 +193,11 @@ class Dispatcher:
             exc_info=exc,
         )
         return rows
+
+    async def _keep_received(self, message: IncomingMessage) -> None:
+        async with UnitOfWork(self._sessions) as uow:
+            await uow.inbound.record(self._inbound(message))
+            await uow.commit()
 
     async def _queue(self, uow: UnitOfWork, drafts: list[Draft]) -> list[OutboxMessage]:
         """Write the replies to the outbox already claimed by this worker, to send right after.

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import (
     Agency,
@@ -55,6 +56,8 @@ _MARK_SENT = (
     .values(state="sent", sent_at=bindparam("b_at"), error=None)
 )
 _RECORD_SENT = insert(SentMessage.__table__)
+_DIALOG = Conversation.__table__
+_SET_DIALOG = update(_DIALOG).where(_DIALOG.c.id == bindparam("b_id"))
 _INBOUND = InboundMessage.__table__
 _FINISH_INBOUND = update(_INBOUND).where(_INBOUND.c.id == bindparam("inbound_id"))
 
@@ -240,11 +243,16 @@ class ConversationRepository:
             row = Conversation(
                 channel=channel, chat_id=chat_id, state=state, data=data, updated_at=at
             )
-            self._session.add(row)
-        else:
+            self._session.add(row)  # flushed with the handler's next write, or the commit
+        elif row.id is None:  # added above earlier in this unit of work, not flushed yet
             row.state, row.data, row.updated_at = state, data, at
-        # No flush of its own: it goes with the handler's next write or the commit, one flush
-        # for all of them (a query in between still sees it, through autoflush).
+        else:
+            # Every message moves its dialog on: one plain UPDATE, and the loaded row takes
+            # the values as its stored state, so no flush has to find and write it.
+            values = {"state": state, "data": data, "updated_at": at}
+            await self._session.execute(_SET_DIALOG, {"b_id": row.id, **values})
+            for key, value in values.items():
+                set_committed_value(row, key, value)
         return row
 
 
