@@ -7,12 +7,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from plans.progress import Standing, standing
+from plans.progress import PROGRESS_STATUSES, VOID_STATES, Standing, standing
 from plans.schedule import Schedule
 from scheduler.calendar import WorkingCalendar
 from storage.models import Agency, Task
 from storage.reporting import ReportFacts
 from storage.uow import UnitOfWork
+
+# Reports of which only the newest per task, agency and checkpoint can change a standing.
+LATEST_ONLY = PROGRESS_STATUSES
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,15 @@ async def views(
         for a in tasks
     }
     history: dict[tuple[int, int], list[ReportFacts]] = defaultdict(list)
-    facts = await uow.reports.facts_for((a.task.id for a in tasks), set(owners.values()))
+    facts = await uow.reports.facts_for(
+        (a.task.id for a in tasks),
+        set(owners.values()),
+        # What `standing` folds: every approved extension, but of done, progress and blocked
+        # reports only the newest per checkpoint (the checkpoints reported done, and the
+        # latest word, come out the same); nothing sent back or refused.
+        void_states=VOID_STATES,
+        latest_only=LATEST_ONLY,
+    )
     for r in facts:
         history[(r.task_id, r.agency_id)].append(r)
     return [
