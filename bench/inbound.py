@@ -322,8 +322,16 @@ async def warm_up(fake: TimedFake, exchanges: dict[int, Exchange], what: str) ->
         raise RuntimeError(f"{what} failed: " + "; ".join(result.wrong[:5]))
 
 
+async def best_of(repeat: int, run: Callable[[], Awaitable[Result]]) -> Result:
+    """The fastest of `repeat` throughput runs: other work on the machine only slows a run down."""
+    results = [await run() for _ in range(repeat)]
+    best = max(results, key=lambda r: r.rate)
+    best.wrong = [line for r in results for line in r.wrong]  # a wrong answer in any counts
+    return best
+
+
 async def run_echo(
-    persons: list[Person], replies: int, rate_limit: bool, rate: float | None
+    persons: list[Person], replies: int, rate_limit: bool, rate: float | None, repeat: int = 1
 ) -> Runs:
     """The bare echo bot's two runs; the open loop at `rate`, or at the goal throughput."""
 
@@ -353,7 +361,7 @@ async def run_echo(
         await app.updater.start_polling(timeout=POLL_TIMEOUT, allowed_updates=["message"])
         stack.push_async_callback(app.updater.stop)
         await warm_up(fake, {p.user_id: Exchange("/start", "/start") for p in persons}, "warm-up")
-        closed = await load(fake, scripts, Result("echo (bare PTB)", "-"))
+        closed = await best_of(repeat, lambda: load(fake, scripts, Result("echo (bare PTB)", "-")))
         offered = rate if rate is not None else GOAL_RATIO * closed.rate
         return Runs(closed, await open_loop(fake, scripts, offered, Result(closed.bot, "-")))
 
@@ -372,7 +380,13 @@ async def set_up(url: str, persons: list[Person]) -> None:
 
 
 async def run_service(
-    database: str, url: str, persons: list[Person], replies: int, rate_limit: bool, rate: float
+    database: str,
+    url: str,
+    persons: list[Person],
+    replies: int,
+    rate_limit: bool,
+    rate: float,
+    repeat: int = 1,
 ) -> Runs:
     await set_up(url, persons)
     scripts = {p.user_id: report_script(p, replies) for p in persons}
@@ -393,7 +407,9 @@ async def run_service(
             await service.start()
             try:
                 await warm_up(fake, links, "linking")
-                closed = await load(fake, scripts, Result("nhacviec", database))
+                closed = await best_of(
+                    repeat, lambda: load(fake, scripts, Result("nhacviec", database))
+                )
                 # The same people again, at the offered rate: each chat's dialog starts afresh.
                 latency = await open_loop(fake, scripts, rate, Result("nhacviec", database))
                 return Runs(closed, latency)
@@ -436,12 +452,13 @@ def _table(title: str, results: list[Result]) -> None:
         )
 
 
-def print_results(runs: list[Runs]) -> None:
+def print_results(runs: list[Runs], repeat: int = 1) -> None:
     closed = [r.closed for r in runs]
     opened = [r.open for r in runs]
     _table(
         "THROUGHPUT run (closed loop: every chat at once, each waits for its answer; latency "
-        "here is queueing, not judged)",
+        "here is queueing, not judged"
+        + (f"; the fastest of {repeat} runs per bot, wrong answers of all)" if repeat > 1 else ")"),
         closed,
     )
     offered = opened[0].offered if opened else None
@@ -515,7 +532,7 @@ async def run_all(args: argparse.Namespace, sqlite_dir: Path, pg: PgServer | Non
     )
 
     print("running echo …", flush=True)
-    echo = await run_echo(persons, args.replies, args.rate_limit, args.rate)
+    echo = await run_echo(persons, args.replies, args.rate_limit, args.rate, args.repeat)
     rate = echo.open.offered
     assert rate is not None
     services: list[tuple[str, Callable[[], Awaitable[Runs]]]] = []
@@ -524,7 +541,9 @@ async def run_all(args: argparse.Namespace, sqlite_dir: Path, pg: PgServer | Non
         services.append(
             (
                 "sqlite",
-                lambda: run_service("sqlite", url, persons, args.replies, args.rate_limit, rate),
+                lambda: run_service(
+                    "sqlite", url, persons, args.replies, args.rate_limit, rate, args.repeat
+                ),
             )
         )
     if pg_url is not None:
@@ -532,7 +551,7 @@ async def run_all(args: argparse.Namespace, sqlite_dir: Path, pg: PgServer | Non
             (
                 "postgres",
                 lambda: run_service(
-                    "postgres", pg_url, persons, args.replies, args.rate_limit, rate
+                    "postgres", pg_url, persons, args.replies, args.rate_limit, rate, args.repeat
                 ),
             )
         )
@@ -540,7 +559,7 @@ async def run_all(args: argparse.Namespace, sqlite_dir: Path, pg: PgServer | Non
     for name, run in services:
         print(f"running {name} …", flush=True)
         results.append(await run())
-    print_results(results)
+    print_results(results, args.repeat)
 
 
 def parse_args() -> argparse.Namespace:
@@ -557,6 +576,13 @@ def parse_args() -> argparse.Namespace:
         "half the echo bot's replies/s in the throughput run)",
     )
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="throughput runs per bot, the fastest counted (other work on the machine only "
+        "slows a run down)",
+    )
+    parser.add_argument(
         "--rate-limit",
         action="store_true",
         help="pace sends as the channel does for Telegram (off by default, for both bots)",
@@ -566,6 +592,8 @@ def parse_args() -> argparse.Namespace:
         parser.error("--contacts and --replies must be at least 1")
     if args.rate is not None and args.rate <= 0:
         parser.error("--rate must be above 0")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     return args
 
 
