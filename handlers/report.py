@@ -208,9 +208,9 @@ async def continue_with(
         await ctx.clear_state()
         ctx.reply(t("chat.no_tasks", agency=ctx.agency.name if ctx.agency else ""))
         return
+    target: Assigned | list[Assigned] | None
     if fixed_task is not None:
-        found = [v for v in views if v.task.id == fixed_task]
-        target: Assigned | list[Assigned] | None = found[0] if found else views
+        target = views  # the task under discussion is no longer one of theirs: ask which
     else:
         target = await resolve(ctx, reading, views)
     if target is None:
