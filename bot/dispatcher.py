@@ -101,28 +101,24 @@ class Dispatcher:
         return bool(await self._locks.run(message.ref, lambda: self._handle_in_order(message)))
 
     async def _handle_in_order(self, message: IncomingMessage) -> bool:
-        try:
-            rows = await self._process(message)
-        except asyncio.CancelledError:
-            # Stopped half way (the service shutting down): the work is undone, but what
-            # arrived is kept, as received and never finished.
-            await asyncio.shield(self._keep_received(message))
-            raise
-        except Exception as exc:
-            rows = await self._keep_failed(message, exc)
-            if self._raise_errors:
-                await self._sender.send_claimed(rows or [])
-                raise
-        if rows is None:
+        inbound_id = await self._record(message)
+        if inbound_id is None:
             log.info("duplicate %s event %s dropped", message.ref.channel, message.event_id)
             return False
+        try:
+            rows = await self._process(message, inbound_id)
+        except Exception as exc:
+            rows = await self._mark_failed(message, inbound_id, exc)
+            if self._raise_errors:
+                await self._sender.send_claimed(rows)
+                raise
         await self._acknowledge(message)
         async with self._sending:
             await self._sender.send_claimed(rows)
         return True
 
-    def _inbound(self, message: IncomingMessage, **outcome: Any) -> dict[str, Any]:
-        """The message as stored: verbatim, whatever became of it."""
+    def _inbound(self, message: IncomingMessage) -> dict[str, Any]:
+        """The message as stored: verbatim, as it arrived."""
         ref = message.ref
         return {
             "channel": ref.channel,
@@ -135,21 +131,24 @@ class Dispatcher:
             "payload": _jsonable(message.raw),
             "received_at": self._clock.now(),
             "state": "received",
-            **outcome,
         }
 
-    async def _process(self, message: IncomingMessage) -> list[OutboxMessage] | None:
-        """Store the message, run its handler and queue the replies: one transaction.
+    async def _record(self, message: IncomingMessage) -> int | None:
+        """Store the message verbatim and commit, before anything acts on it.
 
-        None when the message was stored before (a duplicate). When anything fails, all of
-        it rolls back, the message included; `_keep_failed` then stores it on its own. One
-        transaction instead of one to store and one to handle: a message costs a commit less.
+        Its own transaction, so a crash while handling still leaves the message stored (state
+        "received"); None when the same event was stored before (a duplicate delivery).
         """
-        ref = message.ref
         async with UnitOfWork(self._sessions) as uow:
             inbound_id = await uow.inbound.record(self._inbound(message))
-            if inbound_id is None:
-                return None
+            await uow.commit()
+        return inbound_id
+
+    async def _process(self, message: IncomingMessage, inbound_id: int) -> list[OutboxMessage]:
+        """Run the message's handler, queue the replies and mark the message done: one
+        transaction, so the state it leaves is all or nothing."""
+        ref = message.ref
+        async with UnitOfWork(self._sessions) as uow:
             identity, conversation = await uow.identities.find_in_chat(
                 ref.channel, ref.user_id or ref.chat_id, ref.chat_id
             )
@@ -176,24 +175,11 @@ class Dispatcher:
             await uow.commit()
             return rows
 
-    async def _keep_failed(
-        self, message: IncomingMessage, exc: Exception
-    ) -> list[OutboxMessage] | None:
-        """Store the message marked failed and tell the person plainly; never lose either."""
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        async with UnitOfWork(self._sessions) as uow:
-            outcome = {"state": "failed", "processed_at": self._clock.now(), "error": error}
-            inbound_id = await uow.inbound.record(self._inbound(message, **outcome))
-            if inbound_id is None:  # stored meanwhile by another delivery of the same event
-                log.error(
-                    "handling %s event %s failed",
-                    message.ref.channel,
-                    message.event_id,
-                    exc_info=exc,
-                )
-                return None
-            rows = await self._queue(uow, [Draft(ref=message.ref, text=t("error.internal"))])
-            await uow.commit()
+    async def _mark_failed(
+        self, message: IncomingMessage, inbound_id: int, exc: Exception
+    ) -> list[OutboxMessage]:
+        """The handler's work is rolled back; the stored message is marked failed and the
+        person is told plainly."""
         log.error(
             "handling %s event %s (inbound %s) failed",
             message.ref.channel,
@@ -201,12 +187,16 @@ class Dispatcher:
             inbound_id,
             exc_info=exc,
         )
-        return rows
-
-    async def _keep_received(self, message: IncomingMessage) -> None:
         async with UnitOfWork(self._sessions) as uow:
-            await uow.inbound.record(self._inbound(message))
+            await uow.inbound.finish(
+                inbound_id,
+                state="failed",
+                at=self._clock.now(),
+                error=f"{type(exc).__name__}: {exc}"[:2000],
+            )
+            rows = await self._queue(uow, [Draft(ref=message.ref, text=t("error.internal"))])
             await uow.commit()
+        return rows
 
     async def _queue(self, uow: UnitOfWork, drafts: list[Draft]) -> list[OutboxMessage]:
         """Write the replies to the outbox already claimed by this worker, to send right after.
