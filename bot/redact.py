@@ -8,8 +8,10 @@ from urllib.parse import quote
 
 REPLACEMENT = "<redacted>"
 
-# Libraries whose log lines carry request URLs, and a Telegram bot token sits in every URL.
-NOISY_LOGGERS = ("httpx", "httpcore", "telegram", "aiohttp")
+# Libraries whose log lines carry request URLs (a Telegram or Zalo bot token sits in every
+# URL), and our own channels, whose records are cleaned where they are made, before any
+# handler (one added after start-up included) sees them.
+NOISY_LOGGERS = ("httpx", "httpcore", "telegram", "aiohttp", "bot.channels")
 
 
 def _variants(secrets: Iterable[str]) -> list[str]:
@@ -29,6 +31,35 @@ def redact(text: str, secrets: Iterable[str]) -> str:
         if secret in text:
             text = text.replace(secret, REPLACEMENT)
     return text
+
+
+def token_secrets(token: str | None) -> list[str]:
+    """What of a bot token must never be shown: the whole token and its secret half.
+
+    Telegram and Zalo tokens are both `{bot_id}:{secret}`, and the token sits in every API URL
+    (`…/bot{token}/sendMessage`); a log line may carry it whole, URL-encoded or split at the
+    colon. The bot id alone is not a secret (it names the bot in URLs and logs).
+    """
+    if not token:
+        return []
+    secret = token.partition(":")[2]
+    return [s for s in (token, secret) if s]
+
+
+def scrub_exception(exc: BaseException, secrets: Iterable[str]) -> None:
+    """Remove the secrets from an exception's message and from every exception chained to it.
+
+    Exceptions end up in tracebacks, `str(exc)` in stored error columns and `repr` in debug
+    output; HTTP libraries put the request URL (and so the token) in theirs. Cleaned in place:
+    the args (what str and repr show) of the exception and of its __cause__/__context__ chain.
+    """
+    secrets = list(secrets)
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.args = tuple(redact(a, secrets) if isinstance(a, str) else a for a in current.args)
+        current = current.__cause__ or current.__context__
 
 
 class RedactingFilter(logging.Filter):

@@ -55,6 +55,9 @@ class IncomingMessage:
     attachments: tuple[Attachment, ...] = ()
     sent_at: datetime | None = None
     sender_name: str | None = None
+    # Set when the platform delivered something the bot cannot read (a voice note, a file on
+    # a platform that does not hand files to bots): the platform's word for it.
+    unsupported: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
 
@@ -98,6 +101,12 @@ class RetryLater(ChannelError):
     def __init__(self, message: str, retry_after: float) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class QuotaExceeded(RetryLater):
+    """The platform's message quota is used up (Zalo's free plan: so many messages a month).
+
+    Like any RetryLater the message waits; the coordinator is told once (bot.outbox)."""
 
 
 class Unreachable(ChannelError):

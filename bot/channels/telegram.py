@@ -53,6 +53,10 @@ from bot.channels.base import (
     RetryLater,
     Unreachable,
 )
+from bot.channels.text import prefix_within as _prefix_within
+from bot.channels.text import read_at_most as _read_at_most
+from bot.channels.text import split_text as _split_text
+from bot.channels.text import utf16_len
 from bot.redact import install_redaction, redact
 
 logger = logging.getLogger(__name__)
@@ -84,51 +88,9 @@ SECRET_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what setWebhook accepts
 COMMAND_RE = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]+))?(?:\s+(.*))?$", re.DOTALL)
 
 
-def utf16_len(text: str) -> int:
-    """Length as Telegram counts it (UTF-16 code units)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _prefix_within(text: str, limit: int) -> int:
-    """The largest index i such that text[:i] fits in `limit` UTF-16 units."""
-    units = 0
-    for index, char in enumerate(text):
-        units += 2 if ord(char) > 0xFFFF else 1
-        if units > limit:
-            return index
-    return len(text)
-
-
-def _cut_point(text: str, limit: int) -> int:
-    end = _prefix_within(text, limit)
-    if end >= len(text) or text[end].isspace():
-        return end
-    window = text[:end]
-    # A paragraph or line break in the second half keeps parts readable; earlier than that
-    # it would make a tiny part, so a space anywhere is preferred over it.
-    for separator in ("\n\n", "\n"):
-        index = window.rfind(separator)
-        if index >= end // 2:
-            return index
-    spaces = [m.start() for m in re.finditer(r"\s", window)]
-    if spaces and spaces[-1] > 0:
-        return spaces[-1]
-    return max(end, 1)  # one word longer than a message: nothing better than a hard cut
-
-
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     """Parts of at most `limit` units, cut at paragraph, line or space boundaries."""
-    parts: list[str] = []
-    rest = text.strip()
-    while rest:
-        if utf16_len(rest) <= limit:
-            parts.append(rest)
-            break
-        cut = _cut_point(rest, limit)
-        head, rest = rest[:cut].rstrip(), rest[cut:].lstrip()
-        if head:
-            parts.append(head)
-    return parts
+    return _split_text(text, limit)
 
 
 def _retry_seconds(exc: RetryAfter) -> float:
@@ -645,15 +607,3 @@ class TelegramChannel:
         if isinstance(exc, NetworkError):  # timeouts, connection errors, 5xx
             return RetryLater(text, 1.0)
         return PermanentFailure(text)  # invalid token, conflict, anything unforeseen
-
-
-async def _read_at_most(request: web.Request, limit: int) -> bytes | None:
-    """The body, or None when it is longer than `limit` (a missing Content-Length is no help)."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.content.iter_chunked(64 * 1024):
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
