@@ -50,10 +50,11 @@ def build_conversation(
     policy: Policy | None = None,
     raise_errors: bool = False,
     hours: WorkingHours | None = None,
+    public_base_url: str | None = None,
 ) -> tuple[Dispatcher, OutboxSender]:
     """The message path: every channel hands messages to the dispatcher, replies leave by the
     sender. The channels map may be filled in after this call (they need the dispatcher)."""
-    sender = OutboxSender(sessions, channels, clock, hours=hours)
+    sender = OutboxSender(sessions, channels, clock, hours=hours, public_base_url=public_base_url)
     dispatcher = Dispatcher(
         sessions,
         build_router(),

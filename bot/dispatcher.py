@@ -7,12 +7,14 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import Channel, ChatRef, IncomingMessage
+from bot.channels.choices import parse_choice
 from bot.outbox import OutboxSender
 from handlers.context import Draft, HandlerContext
 from handlers.policy import Policy
@@ -152,6 +154,7 @@ class Dispatcher:
             identity, conversation = await uow.identities.find_in_chat(
                 ref.channel, ref.user_id or ref.chat_id, ref.chat_id
             )
+            message = await self._as_choice(uow, message)
             ctx = HandlerContext(
                 message=message,
                 uow=uow,
@@ -165,15 +168,44 @@ class Dispatcher:
             name = await self._router.dispatch(ctx)
             rows = await self._queue(uow, ctx.drafts)
             contact = ctx.contact
+            if contact is not None and contact.last_channel != ref.channel:
+                # A write only when the person changes channel: their messages follow them.
+                await uow.contacts.note_channel(contact.id, ref.channel)
             await uow.inbound.finish(
                 inbound_id,
                 state="done",
                 at=self._clock.now(),
                 handled_by=name,
                 contact_id=contact.id if contact is not None else None,
+                callback_data=message.callback_data if message.callback_id is None else None,
             )
             await uow.commit()
             return rows
+
+    async def _as_choice(self, uow: UnitOfWork, message: IncomingMessage) -> IncomingMessage:
+        """On a channel without buttons, a bare number answering the options last offered in
+        this chat becomes the press of that button; anything else stays as it came."""
+        if message.callback_data is not None:
+            return message
+        channel = self._channels.get(message.ref.channel)
+        if channel is None or channel.capabilities.buttons:
+            return message
+        number = parse_choice(message.text)
+        if number is None:
+            return message
+        offered = await uow.choices.get(message.ref.channel, message.ref.chat_id)
+        if offered is None or offered.offered_at < self._clock.now() - self._policy.choice_ttl:
+            return message
+        if not 1 <= number <= len(offered.options):
+            return message
+        return replace(
+            message,
+            text="",
+            command=None,
+            args="",
+            callback_data=str(offered.options[number - 1]["data"]),
+            reply_to=offered.message_id,  # the message the options were under
+        )
 
     async def _mark_failed(
         self, message: IncomingMessage, inbound_id: int, exc: Exception

@@ -16,14 +16,18 @@ from bot.channels.base import (
     Attachment,
     Button,
     Channel,
+    ChannelError,
     ChatRef,
     OutgoingMessage,
     PermanentFailure,
+    QuotaExceeded,
+    Receipt,
     RetryLater,
     Unreachable,
 )
 from scheduler.clock import Clock, local_today
 from scheduler.hours import WorkingHours
+from storage.channels import channel_family
 from storage.messaging import reminder_day
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
@@ -41,7 +45,16 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(600, 2 ** (attempts + 1)))
 
 
-def to_outgoing(row: OutboxMessage) -> OutgoingMessage:
+def media_url(public_base_url: str, token: str) -> str:
+    """Where a stored media file is served (bot.media): unguessable, by its token alone."""
+    return f"{public_base_url.rstrip('/')}/media/{token}"
+
+
+def to_outgoing(
+    row: OutboxMessage, media: Any = None, public_base_url: str | None = None
+) -> OutgoingMessage:
+    """The row as a message; `media` is the stored file a payload's {"media": token} names
+    (its bytes for platforms that upload, its URL for those that fetch, like Zalo)."""
     payload: Mapping[str, Any] = row.payload
     buttons = tuple(
         tuple(Button(b["label"], b["data"]) for b in line) for line in payload.get("buttons") or ()
@@ -49,7 +62,18 @@ def to_outgoing(row: OutboxMessage) -> OutgoingMessage:
     attachment = None
     if payload.get("attachment"):
         a = payload["attachment"]
-        attachment = Attachment(kind=a["kind"], name=a.get("name"), url=a.get("url"))
+        url, content, mime = a.get("url"), None, a.get("mime_type")
+        if media is not None:
+            content, mime = media.content, media.mime_type
+            if public_base_url and not url:
+                url = media_url(public_base_url, media.token)
+        attachment = Attachment(
+            kind=a["kind"],
+            name=a.get("name") or (media.name if media else None),
+            url=url,
+            content=content,
+            mime_type=mime,
+        )
     return OutgoingMessage(
         ref=ChatRef(row.channel, row.chat_id),
         text=payload.get("text") or "",
@@ -69,11 +93,13 @@ class OutboxSender:
         clock: Clock,
         worker: str | None = None,
         hours: WorkingHours | None = None,
+        public_base_url: str | None = None,
     ) -> None:
         self._sessions = sessions
         self._channels = channels
         self._clock = clock
         self._hours = hours
+        self._public_base_url = public_base_url
         self.worker = worker or f"w-{uuid.uuid4().hex[:12]}"
 
     async def send_claimed(self, rows: Sequence[OutboxMessage]) -> None:
@@ -126,7 +152,14 @@ class OutboxSender:
             await self._retry(row, timedelta(minutes=5), f"channel {row.channel} not running")
             return
         try:
-            receipt = await channel.send(to_outgoing(row))
+            receipt = await channel.send(await self._outgoing(row))
+        except QuotaExceeded as exc:
+            # The platform's monthly allowance is used up: the message waits (it does not use
+            # up a try) and the coordinator hears of it once.
+            await self._retry(
+                row, timedelta(seconds=exc.retry_after), f"quota: {exc}", counts=False
+            )
+            await self._quota_notice(row, channel, str(exc))
         except RetryLater as exc:
             # Being asked to slow down is not the message failing: it does not use up a try.
             wait = timedelta(seconds=exc.retry_after)
@@ -135,6 +168,9 @@ class OutboxSender:
             await self._unreachable(row, str(exc))
         except PermanentFailure as exc:
             await self._fail(row, f"refused: {exc}")
+        except ChannelError as exc:  # an answer that is neither final nor a pause: bounded
+            log.warning("outbox %s to %s: %s", row.id, row.channel, exc)
+            await self._retry(row, backoff(row.attempts), f"error: {exc}")
         except Exception as exc:  # a bug or an unexpected platform answer: retry, bounded
             log.exception("outbox %s: sending failed", row.id)
             await self._retry(row, backoff(row.attempts), f"error: {type(exc).__name__}: {exc}")
@@ -150,7 +186,37 @@ class OutboxSender:
                     row.payload.get("task_ids") or [],
                     now,
                 )
+                if not channel.capabilities.buttons:
+                    await self._remember_choices(uow, row, receipt, now)
                 await uow.commit()
+
+    async def _outgoing(self, row: OutboxMessage) -> OutgoingMessage:
+        attachment = (row.payload or {}).get("attachment") or {}
+        media = None
+        if attachment.get("media"):
+            async with UnitOfWork(self._sessions) as uow:
+                media = await uow.media.get(str(attachment["media"]))
+            if media is None:
+                raise PermanentFailure(f"media file {attachment['media']!r} is gone")
+        return to_outgoing(row, media, self._public_base_url)
+
+    @staticmethod
+    async def _remember_choices(
+        uow: UnitOfWork, row: OutboxMessage, receipt: Receipt, now: Any
+    ) -> None:
+        """On a channel without buttons the buttons went out as numbered options: keep them,
+        so a number typed back means that option. A plain reply in the chat withdraws them
+        (the bot has moved on to another question); notices and reminders leave them be."""
+        options = [
+            {"label": b["label"], "data": b["data"]}
+            for line in (row.payload or {}).get("buttons") or ()
+            for b in line
+        ]
+        if options:
+            last = receipt.message_ids[-1] if receipt.message_ids else None
+            await uow.choices.offer(row.channel, row.chat_id, options, last, now)
+        elif row.kind == "reply":
+            await uow.choices.clear(row.channel, row.chat_id)
 
     async def _retry(
         self, row: OutboxMessage, wait: timedelta, error: str, *, counts: bool = True
@@ -171,6 +237,48 @@ class OutboxSender:
             await uow.outbox.mark_failed(row.id, error)
             await uow.commit()
 
+    async def _quota_notice(self, row: OutboxMessage, channel: Channel, error: str) -> None:
+        """Tell every coordinator, once a month per bot, that its message quota is used up;
+        by another channel where they have one (this one cannot deliver it now)."""
+        month = local_today(self._clock).strftime("%Y-%m")
+        bot = getattr(channel, "display_name", None) or row.channel
+        text = t(
+            "notice.quota",
+            channel=t(f"channel.{channel_family(row.channel)}"),
+            bot=bot,
+            error=error[:300],
+        )
+        notices: list[int] = []
+        async with UnitOfWork(self._sessions) as uow:
+            now = self._clock.now()
+            coordinators = await uow.contacts.with_role("coordinator")
+            targets = await uow.identities.for_contacts(
+                [c.id for c in coordinators], avoid_channel=row.channel
+            )
+            for target in targets:
+                outbox_id = await uow.outbox.add(
+                    {
+                        "channel": target.channel,
+                        "chat_id": target.chat_id,
+                        "contact_id": target.contact_id,
+                        "kind": "notice",
+                        "payload": {"text": text, "buttons": [], "task_ids": []},
+                        "not_before": now,
+                        "created_at": now,
+                        "idempotency_key": f"quota:{row.channel}:{month}:{target.contact_id}",
+                    }
+                )
+                if outbox_id is not None:
+                    notices.append(outbox_id)
+            await uow.commit()
+        if notices:
+            log.error(
+                "%s: the platform's message quota is used up (%s); coordinators told",
+                row.channel,
+                error,
+            )
+            await self.send_due(ids=notices)  # on the same channel they simply wait too
+
     async def _unreachable(self, row: OutboxMessage, error: str) -> None:
         """The person blocked the bot: stop writing there and tell the coordinators."""
         notices: list[int] = []
@@ -185,7 +293,7 @@ class OutboxSender:
                     "notice.unreachable",
                     name=contact.name,
                     agency=contact.agency.name,
-                    channel=t(f"channel.{row.channel}"),
+                    channel=t(f"channel.{channel_family(row.channel)}"),
                 )
                 targets = await uow.identities.for_contacts(
                     [c.id for c in coordinators if c.id != contact.id]

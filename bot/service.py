@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -17,7 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import build_conversation
 from bot.channels.base import Channel
+from bot.channels.zalo import ZaloChannel, webhook_url_for
 from bot.dispatcher import Dispatcher
+from bot.media import MEDIA_PATH, media_handler
 from bot.outbox import OutboxSender
 from bot.reminders import ReminderJob
 from scheduler.calendar import WorkingCalendar
@@ -25,6 +27,7 @@ from scheduler.clock import Clock, SystemClock
 from scheduler.hours import WorkingHours
 from scheduler.policy import DEFAULT_POLICY
 from storage.types import LOCAL_TZ
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +49,25 @@ class Service:
     host: str = "127.0.0.1"
     port: int = 8080
     reminders: ReminderJob | None = None
+    # GET routes (the media files Zalo fetches photos from).
+    pages: list[tuple[str, Callable[[web.Request], Awaitable[web.StreamResponse]]]] = field(
+        default_factory=list
+    )
+    # Zalo bots: named from the database at start ("zalo", "zalo2", …), then channels.
+    zalo: list[ZaloChannel] = field(default_factory=list)
     _scheduler: AsyncIOScheduler | None = None
     _runner: web.AppRunner | None = None
     _loop_task: asyncio.Task[None] | None = None
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def start(self) -> None:
-        if self.routes:
+        await self._name_zalo_bots()
+        if self.routes or self.pages:
             app = web.Application(client_max_size=1024 * 1024)
             for path, handler in self.routes:
                 app.router.add_post(path, handler)
+            for path, handler in self.pages:
+                app.router.add_get(path, handler)
             app.router.add_get("/healthz", self._health)
             self._runner = web.AppRunner(app, access_log=None)
             await self._runner.setup()
@@ -64,6 +76,7 @@ class Service:
         for channel in self.channels.values():
             await channel.start(self.dispatcher)
             log.info("channel %s started", channel.name)
+        await self._remember_zalo_names()
         self._loop_task = asyncio.create_task(self._outbox_loop())
         if self.reminders is not None:
             # APScheduler only wakes the job; what is due is decided from the database and the
@@ -80,6 +93,27 @@ class Service:
                 misfire_grace_time=None,
             )
             self._scheduler.start()
+
+    async def _name_zalo_bots(self) -> None:
+        """Each Zalo bot's channel name, kept in the database so it never changes."""
+        if not self.zalo:
+            return
+        async with UnitOfWork(self.sessions) as uow:
+            names = await uow.zalo_bots.register([c.bot_id for c in self.zalo])
+            await uow.commit()
+        for channel in self.zalo:
+            channel.name = names[channel.bot_id]
+            self.channels[channel.name] = channel
+
+    async def _remember_zalo_names(self) -> None:
+        """The bots' names as Zalo shows them, for the link instructions (contact add)."""
+        named = [c for c in self.zalo if c.display_name]
+        if not named:
+            return
+        async with UnitOfWork(self.sessions) as uow:
+            for channel in named:
+                await uow.zalo_bots.set_name(channel.bot_id, channel.display_name or "")
+            await uow.commit()
 
     async def _remind(self) -> None:
         assert self.reminders is not None
@@ -121,6 +155,13 @@ def build_service(
     telegram_webhook_url: str | None = None,
     telegram_webhook_secret: str | None = None,
     telegram_rate_limit: bool = True,
+    zalo_tokens: Sequence[str] = (),
+    zalo_api_url: str | None = None,
+    zalo_webhook_url: str | None = None,
+    zalo_webhook_secret: str | None = None,
+    zalo_part_pause: float | None = None,
+    zalo_poll_timeout: int = 30,
+    public_base_url: str | None = None,
     host: str = "127.0.0.1",
     port: int = 8080,
     clock: Clock | None = None,
@@ -137,8 +178,10 @@ def build_service(
         clock,
         calendar=calendar,
         hours=WorkingHours(calendar, DEFAULT_POLICY.slots),
+        public_base_url=public_base_url,
     )
     routes = []
+    pages = []
     if telegram_token:
         file_url = None
         if telegram_api_url:
@@ -155,8 +198,30 @@ def build_service(
         channels["telegram"] = telegram
         if telegram_webhook_url:
             routes.append((urlsplit(telegram_webhook_url).path or "/", telegram.webhook_handler()))
+    zalo: list[ZaloChannel] = []
+    for token in dict.fromkeys(t.strip() for t in zalo_tokens if t and t.strip()):
+        bot_id = token.partition(":")[0]
+        if any(c.bot_id == bot_id for c in zalo):
+            continue  # the same bot twice (an old and a new token): the first one counts
+        options = {} if zalo_part_pause is None else {"part_pause": zalo_part_pause}
+        webhook = webhook_url_for(zalo_webhook_url, bot_id) if zalo_webhook_url else None
+        channel = ZaloChannel(
+            token,
+            api_url=zalo_api_url,
+            webhook_url=webhook,
+            webhook_secret=zalo_webhook_secret,
+            poll_timeout=zalo_poll_timeout,
+            **options,  # type: ignore[arg-type]
+        )
+        zalo.append(channel)
+        if webhook:
+            routes.append((urlsplit(webhook).path, channel.webhook_handler()))
+    if public_base_url:
+        pages.append((MEDIA_PATH, media_handler(sessions, clock)))
     job = ReminderJob(sessions, sender, clock, calendar) if reminders else None
-    return Service(sessions, channels, dispatcher, sender, routes, host, port, job)
+    return Service(
+        sessions, channels, dispatcher, sender, routes, host, port, job, pages=pages, zalo=zalo
+    )
 
 
 async def run_until_stopped(service: Service) -> None:

@@ -55,6 +55,10 @@ def register(router: Router) -> None:
     async def forbidden(ctx: HandlerContext) -> None:
         ctx.reply(t("chat.coordinator_only"))
 
+    @router.unsupported
+    async def unsupported(ctx: HandlerContext) -> None:
+        ctx.reply(t("report.unsupported") if ctx.contact is not None else t("help.stranger"))
+
     @router.stale_button
     async def stale_button(ctx: HandlerContext) -> None:
         ctx.reply(t("chat.stale_button"))

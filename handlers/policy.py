@@ -18,5 +18,8 @@ class Policy:
     evidence_window: timedelta = timedelta(days=2)
     # A question the bot asked (a yes, a task choice) is forgotten after this long.
     dialog_ttl: timedelta = timedelta(hours=12)
+    # On a channel without buttons (Zalo) a bare number answers the options last offered in
+    # the chat for this long (a later plain reply in the chat withdraws them sooner).
+    choice_ttl: timedelta = timedelta(days=7)
     # Longest text read for understanding; the full text is stored regardless.
     max_text: int = 4000

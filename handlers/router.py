@@ -31,6 +31,7 @@ class Router:
         self._forbidden: Route | None = None
         self._fallback: Route | None = None
         self._stale_button: Route | None = None
+        self._unsupported: Route | None = None
 
     # ------------------------------------------------------------------ registration
 
@@ -88,6 +89,11 @@ class Router:
         self._stale_button = Route(fn.__name__, fn, False)
         return fn
 
+    def unsupported(self, fn: Handler) -> Handler:
+        """For something the platform delivered but the bot cannot read (no text, no file)."""
+        self._unsupported = Route(fn.__name__, fn, False)
+        return fn
+
     def fallback(self, fn: Handler) -> Handler:
         self._fallback = Route(fn.__name__, fn, True)
         return fn
@@ -106,6 +112,9 @@ class Router:
             return route
         if msg.command is not None:
             return self._commands.get(msg.command)
+        if msg.unsupported and not msg.text.strip() and not msg.attachments:
+            # Before any open dialog: a voice note is not the reason or the date asked for.
+            return self._unsupported
         state = ctx.state
         if state is not None and state in self._states and ctx.contact is not None:
             return self._states[state]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, literal, select, update
+from sqlalchemy import and_, bindparam, case, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -61,6 +61,27 @@ _DIALOG = Conversation.__table__
 _SET_DIALOG = update(_DIALOG).where(_DIALOG.c.id == bindparam("b_id"))
 _INBOUND = InboundMessage.__table__
 _FINISH_INBOUND = update(_INBOUND).where(_INBOUND.c.id == bindparam("inbound_id"))
+
+
+def delivery_order(avoid_channel: str | None = None) -> tuple[Any, ...]:
+    """Which of a contact's reachable accounts gets the messages, best first (ChannelIdentity
+    joined to its Contact): the channel the coordinator chose for the person ("zalo" covers
+    every Zalo bot), else the channel they last wrote from, else the account linked last.
+    `avoid_channel` goes last of all (a notice about that channel being out of quota)."""
+    chosen = and_(
+        Contact.preferred_channel.is_not(None),
+        ChannelIdentity.channel.startswith(Contact.preferred_channel, autoescape=False),
+    )
+    keys: list[Any] = []
+    if avoid_channel is not None:
+        keys.append(case((ChannelIdentity.channel == avoid_channel, 1), else_=0))
+    keys += [
+        case((chosen, 0), else_=1),
+        case((ChannelIdentity.channel == Contact.last_channel, 0), else_=1),
+        ChannelIdentity.linked_at.desc(),
+        ChannelIdentity.id.desc(),
+    ]
+    return tuple(keys)
 
 
 class LinkCodeRepository:
@@ -156,18 +177,22 @@ class IdentityRepository:
         assert linked is not None
         return linked
 
-    async def for_contacts(self, contact_ids: Sequence[int]) -> list[ChannelIdentity]:
-        """Where to reach each of these contacts: the reachable account they linked last."""
+    async def for_contacts(
+        self, contact_ids: Sequence[int], *, avoid_channel: str | None = None
+    ) -> list[ChannelIdentity]:
+        """Where to reach each of these contacts: one reachable account each, chosen by
+        `delivery_order` (their chosen channel, else where they last wrote, else linked last)."""
         if not contact_ids:
             return []
         stmt = (
             select(ChannelIdentity)
+            .join(Contact, Contact.id == ChannelIdentity.contact_id)
             .where(
                 ChannelIdentity.contact_id.in_(list(contact_ids)),
                 ChannelIdentity.reachable.is_(True),
                 ChannelIdentity.chat_id.is_not(None),
             )
-            .order_by(ChannelIdentity.linked_at.desc(), ChannelIdentity.id.desc())
+            .order_by(*delivery_order(avoid_channel))
         )
         latest: dict[int, ChannelIdentity] = {}
         for identity in await self._session.scalars(stmt):
@@ -207,9 +232,12 @@ class InboundRepository:
         handled_by: str | None = None,
         contact_id: int | None = None,
         error: str | None = None,
+        callback_data: str | None = None,
     ) -> None:
         values = {"state": state, "processed_at": at, "handled_by": handled_by}
         values |= {"contact_id": contact_id, "error": error}
+        if callback_data is not None:  # a typed number read as an option: what it meant
+            values["callback_data"] = callback_data[:100]
         await self._session.execute(_FINISH_INBOUND, {"inbound_id": inbound_id, **values})
 
     async def count_by_state(self) -> dict[str, int]:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -190,6 +191,10 @@ class Contact(Base):
     # A focal point's stand-in: receives the agency's reminders only while every other focal
     # point of the agency is on leave.
     is_deputy: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Where messages to this person go when linked on several channels: "telegram" or "zalo"
+    # as the coordinator set it, None for the channel they last wrote from (`last_channel`).
+    preferred_channel: Mapped[str | None] = mapped_column(String(20))
+    last_channel: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = _created()
 
     agency: Mapped[Agency] = relationship(lazy="raise")
@@ -440,3 +445,52 @@ class ReminderRun(Base):
     run_at: Mapped[datetime] = mapped_column(UTCDateTime())
     worker: Mapped[str] = mapped_column(String(100))
     messages: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OfferedChoice(Base):
+    """The numbered options last offered in a chat of a channel without buttons (Zalo).
+
+    One row per chat: a bare number typed there means the option with that number, while the
+    row is fresh and no later plain reply has replaced the question (bot.outbox).
+    """
+
+    __tablename__ = "offered_choices"
+    __table_args__ = (UniqueConstraint("channel", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    options: Mapped[list[Any]] = mapped_column(JSON)  # [{"label": …, "data": …}] in number order
+    message_id: Mapped[str | None] = mapped_column(String(100))  # the platform message
+    offered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ZaloBot(Base):
+    """A Zalo bot the service has run, and the channel name its chats are stored under.
+
+    Names are handed out once ("zalo", "zalo2", …) so they survive reordering the token list
+    and replacing a token (the bot id stays the same).
+    """
+
+    __tablename__ = "zalo_bots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bot_id: Mapped[str] = mapped_column(String(100), unique=True)
+    channel: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))  # as Zalo shows it (getMe)
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
+
+
+class MediaFile(Base):
+    """An image or file served at an unguessable URL, for platforms that fetch by URL (Zalo)."""
+
+    __tablename__ = "media_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    mime_type: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

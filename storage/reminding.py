@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.messaging import delivery_order
 from storage.models import (
     Agency,
     Assignment,
@@ -178,11 +179,13 @@ class ReminderInputs:
         return await self._rows(stmt)
 
     async def reachable(self) -> Sequence[Row[Any]]:
-        """Each contact's accounts, the last linked first (the one reminders go to)."""
+        """Each contact's accounts, the one reminders go to first (storage.messaging's
+        delivery_order: the chosen channel, else where they last wrote, else linked last)."""
         stmt = (
             select(ChannelIdentity.contact_id, ChannelIdentity.channel, ChannelIdentity.chat_id)
+            .join(Contact, Contact.id == ChannelIdentity.contact_id)
             .where(ChannelIdentity.reachable.is_(True), ChannelIdentity.chat_id.is_not(None))
-            .order_by(ChannelIdentity.linked_at.desc(), ChannelIdentity.id.desc())
+            .order_by(*delivery_order())
         )
         return await self._rows(stmt)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -223,6 +223,23 @@ class ContactRepository:
             .order_by(Agency.name, Contact.name, Contact.id)
         )
         return list(await self._session.scalars(stmt))
+
+    async def note_channel(self, contact_id: int, channel: str) -> None:
+        """The person wrote from `channel`: their messages go there (unless one is chosen)."""
+        await self._session.execute(
+            update(Contact)
+            .where(Contact.id == contact_id)
+            .values(last_channel=channel)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def set_preferred_channel(self, contact_id: int, channel: str | None) -> None:
+        await self._session.execute(
+            update(Contact)
+            .where(Contact.id == contact_id)
+            .values(preferred_channel=channel)
+            .execution_options(synchronize_session=False)
+        )
 
     async def with_role(self, role: str) -> list[Contact]:
         """Active contacts holding a role (every coordinator, every leader), agency loaded."""

@@ -9,6 +9,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.assigned import AssignedRepository
+from storage.channels import ChoiceRepository, MediaRepository, ZaloBotRepository
 from storage.messaging import (
     ConversationRepository,
     IdentityRepository,
@@ -72,6 +73,9 @@ class UnitOfWork:
     reports: ReportRepository
     evidence: EvidenceRepository
     assigned: AssignedRepository
+    choices: ChoiceRepository
+    zalo_bots: ZaloBotRepository
+    media: MediaRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -109,6 +113,9 @@ class UnitOfWork:
         self.reminder_inputs = ReminderInputs(self.session)
         self.outbox_overview = OutboxOverview(self.session)
         self.assigned = AssignedRepository(self.session)
+        self.choices = ChoiceRepository(self.session)
+        self.zalo_bots = ZaloBotRepository(self.session)
+        self.media = MediaRepository(self.session)
         self._open = True
         return self
 

@@ -265,6 +265,10 @@ VI: dict[str, str] = {
     "channel.zalo": "Zalo",
     "channel.web": "trang web",
     "channel.test": "kênh thử",
+    # Numbered options where a platform has no buttons (Zalo)
+    "choice.prompt": "Trả lời {options}",
+    "choice.item": "{n} = {label}",
+    "zalo.file_link": "Tệp {name}: {url}",
     "role.focal": "cán bộ đầu mối",
     "role.coordinator": "cán bộ điều phối",
     "role.leader": "lãnh đạo",
@@ -403,6 +407,11 @@ VI: dict[str, str] = {
     "report.unsure": (
         "Bot chưa hiểu rõ nội dung báo cáo. Anh/chị vui lòng chọn tình trạng nhiệm vụ ạ:"
     ),
+    "report.unsupported": (
+        "Bot chỉ đọc được tin nhắn chữ và ảnh; tệp, ghi âm, vị trí… chưa nhận được qua kênh "
+        "này. Anh/chị vui lòng nhắn nội dung báo cáo bằng chữ, ví dụ «5.1 đang làm 70%», và gửi "
+        "tệp minh chứng cho cán bộ điều phối theo cách khác ạ."
+    ),
     "report.empty": (
         "Bot chỉ đọc được tin nhắn chữ và tệp đính kèm. Anh/chị vui lòng nhắn nội dung báo cáo, "
         "ví dụ «5.1 đang làm 70%» ạ."
@@ -461,6 +470,11 @@ VI: dict[str, str] = {
         "Lý do: {reason}"
     ),
     "notice.blocked": "{agency} ({name}) báo vướng mắc ở nhiệm vụ {code} — {title}: {reason}",
+    "notice.quota": (
+        "Bot {channel} «{bot}» đã hết hạn mức tin nhắn của gói đang dùng ({error}). Các tin "
+        "nhắn tới những người dùng bot này đang chờ và sẽ được gửi khi hạn mức được cấp lại. "
+        "Anh/chị có thể nâng cấp gói hoặc thêm bot Zalo mới (ZALO_BOT_TOKENS) ạ."
+    ),
     "notice.unreachable": (
         "Không gửi được tin nhắn tới {name} ({agency}) trên {channel}: người dùng đã chặn bot "
         "hoặc không còn cuộc trò chuyện. Anh/chị vui lòng liên hệ trực tiếp và cấp mã liên kết "

@@ -52,6 +52,9 @@ TABLES = {
     "calendar_days",
     "leaves",
     "reminder_runs",
+    "offered_choices",
+    "zalo_bots",
+    "media_files",
 }
 
 
