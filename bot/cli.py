@@ -13,16 +13,20 @@ from bot import cli_schedule, views
 from bot.app import database_url, open_database
 from bot.config import Settings
 from bot.contacts import (
+    ZALO_USERS_PER_BOT,
     ContactError,
     ContactSummary,
     ImportResult,
     Registered,
     import_contacts,
+    least_loaded,
     list_contacts,
     read_contact_rows,
     register_contact,
     reissue_code,
+    set_channel,
     telegram_link,
+    zalo_bots,
 )
 from plans.documents import DocumentError
 from plans.importer import import_plan
@@ -30,6 +34,7 @@ from plans.model import ImportedPlan
 from plans.persist import load_plan, save_plan
 from plans.samples import DEFAULT_SAMPLE
 from plans.timegrammar import parse_time
+from storage.channels import ZaloBotLoad, channel_family
 from storage.types import LOCAL_TZ
 from storage.uow import UnitOfWork
 from texts import t
@@ -94,6 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
     ccode = contact.add_parser("code", help="cấp mã liên kết mới cho một người")
     ccode.add_argument("contact_id", type=int)
     ccode.add_argument("--format", choices=("table", "json"), default="table")
+    cchan = contact.add_parser(
+        "channel", help="kênh nhận tin của một người (auto: kênh người đó nhắn gần nhất)"
+    )
+    cchan.add_argument("contact_id", type=int)
+    # No `choices`: checked with a Vietnamese message.
+    cchan.add_argument("channel", metavar="telegram|zalo|auto")
 
     preply = parse.add_parser("reply", help="đọc thử một câu trả lời báo cáo")
     preply.add_argument("text")
@@ -104,6 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     hook = telegram.add_parser("set-webhook", help="đăng ký TELEGRAM_WEBHOOK_URL với Telegram")
     hook.add_argument("--drop-pending", action="store_true")
+
+    zalo = sub.add_parser("zalo", help="Zalo").add_subparsers(dest="zalo_command", required=True)
+    zalo.add_parser("set-webhook", help="đăng ký ZALO_WEBHOOK_URL với Zalo cho từng bot")
+    zalo.add_parser("delete-webhook", help="bỏ webhook của từng bot Zalo (để chạy long polling)")
+    zalo.add_parser("info", help="thông tin từng bot Zalo (tên, webhook) và số người đã liên kết")
 
     db = sub.add_parser("db", help="cơ sở dữ liệu").add_subparsers(dest="db_command",
                                                                    required=True)  # fmt: skip
@@ -250,7 +266,15 @@ def _local(moment: datetime) -> str:
     return moment.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
 
 
-def _registered_json(r: Registered, settings: Settings) -> dict[str, Any]:
+def _zalo_json(bot: ZaloBotLoad | None) -> dict[str, Any] | None:
+    if bot is None:
+        return None
+    return {"bot_id": bot.bot_id, "name": bot.name, "channel": bot.channel, "linked": bot.linked}
+
+
+def _registered_json(
+    r: Registered, settings: Settings, bot: ZaloBotLoad | None = None
+) -> dict[str, Any]:
     return {
         "contact_id": r.contact_id,
         "name": r.name,
@@ -258,11 +282,32 @@ def _registered_json(r: Registered, settings: Settings) -> dict[str, Any]:
         "role": r.role,
         "code": r.code,
         "telegram_link": telegram_link(settings.telegram_bot_username, r.code),
+        "zalo_bot": _zalo_json(bot),
         "expires_at": r.expires_at.astimezone(LOCAL_TZ).isoformat(),
     }
 
 
-def _print_registered(r: Registered, settings: Settings, headline: str) -> None:
+def _zalo_bot_label(bot: ZaloBotLoad) -> str:
+    return f"«{bot.name}»" if bot.name else t("contact.zalo_bot_unnamed", bot_id=bot.bot_id)
+
+
+def _zalo_line(code: str, bot: ZaloBotLoad | None) -> str:
+    """How to link on Zalo: the bot to open (the least loaded one) and the code to send."""
+    if bot is None:
+        return t("contact.zalo_hint", code=code)
+    return t("contact.zalo_bot", bot=_zalo_bot_label(bot), code=code)
+
+
+def _zalo_full(bots: list[ZaloBotLoad]) -> bool:
+    return bool(bots) and all(b.linked >= ZALO_USERS_PER_BOT for b in bots)
+
+
+def _print_registered(
+    r: Registered,
+    settings: Settings,
+    headline: str,
+    bots: list[ZaloBotLoad] | None = None,
+) -> None:
     print(
         t(
             headline,
@@ -278,10 +323,15 @@ def _print_registered(r: Registered, settings: Settings, headline: str) -> None:
         print(t("contact.telegram_link", link=link))
     else:
         print(t("contact.telegram_no_username", code=r.code))
-    print(t("contact.zalo_hint", code=r.code))
+    bots = bots or []
+    print(_zalo_line(r.code, least_loaded(bots)))
+    if _zalo_full(bots):
+        print(t("contact.zalo_full", limit=ZALO_USERS_PER_BOT))
 
 
-async def _register(args: argparse.Namespace, settings: Settings) -> Registered:
+async def _register(
+    args: argparse.Namespace, settings: Settings
+) -> tuple[Registered, list[ZaloBotLoad]]:
     async with open_database(settings) as sessions, UnitOfWork(sessions) as uow:
         try:
             registered = await register_contact(
@@ -295,49 +345,65 @@ async def _register(args: argparse.Namespace, settings: Settings) -> Registered:
             )
         except ContactError as exc:
             raise UserError(str(exc)) from exc
+        bots = await zalo_bots(uow, settings.zalo_bot_tokens)
         await uow.commit()
-    return registered
+    return registered, bots
 
 
 def cmd_contact_add(args: argparse.Namespace, settings: Settings) -> int:
-    registered = asyncio.run(_register(args, settings))
+    registered, bots = asyncio.run(_register(args, settings))
     if args.format == "json":
-        views.print_json(_registered_json(registered, settings))
+        views.print_json(_registered_json(registered, settings, least_loaded(bots)))
     else:
         headline = "contact.registered_again" if registered.existing else "contact.registered"
-        _print_registered(registered, settings, headline)
+        _print_registered(registered, settings, headline, bots)
     return 0
 
 
-async def _import_contacts(path: str, settings: Settings) -> ImportResult:
+async def _import_contacts(path: str, settings: Settings) -> tuple[ImportResult, list[ZaloBotLoad]]:
     try:
         rows = read_contact_rows(path)
     except ContactError as exc:
         raise UserError(str(exc)) from exc
     async with open_database(settings) as sessions, UnitOfWork(sessions) as uow:
         result = await import_contacts(uow, rows, now=datetime.now(UTC))
+        bots = await zalo_bots(uow, settings.zalo_bot_tokens)
         await uow.commit()  # the good rows are kept even when others failed
-    return result
+    return result, bots
+
+
+def _spread(result: ImportResult, bots: list[ZaloBotLoad]) -> list[ZaloBotLoad | None]:
+    """A Zalo bot for each person of the list, spreading them over the least loaded bots."""
+    handed_out: dict[str, int] = {}
+    chosen: list[ZaloBotLoad | None] = []
+    for _ in result.created:
+        bot = least_loaded(bots, handed_out)
+        if bot is not None:
+            handed_out[bot.bot_id] = handed_out.get(bot.bot_id, 0) + 1
+        chosen.append(bot)
+    return chosen
 
 
 def cmd_contact_import(args: argparse.Namespace, settings: Settings) -> int:
-    result = asyncio.run(_import_contacts(args.path, settings))
+    result, bots = asyncio.run(_import_contacts(args.path, settings))
+    spread = _spread(result, bots)
     if args.format == "json":
         views.print_json(
             {
                 "created": [
-                    {"row": row, **_registered_json(r, settings)} for row, r in result.created
+                    {"row": row, **_registered_json(r, settings, bot)}
+                    for (row, r), bot in zip(result.created, spread, strict=True)
                 ],
                 "errors": [{"row": e.row, "error": e.error} for e in result.errors],
             }
         )
     else:
         if result.created:
+            columns = ["row", "id", "name", "agency", "role", "code", "expires", "link"]
+            if bots:
+                columns.append("zalo_bot")
             views.simple_table(
-                [
-                    t(f"contact.col.{c}")
-                    for c in ("row", "id", "name", "agency", "role", "code", "expires", "link")
-                ],
+                [t(f"contact.col.{c}") for c in columns],
                 [
                     [
                         str(row),
@@ -349,12 +415,17 @@ def cmd_contact_import(args: argparse.Namespace, settings: Settings) -> int:
                         _local(r.expires_at),
                         telegram_link(settings.telegram_bot_username, r.code) or t("view.none"),
                     ]
-                    for row, r in result.created
+                    + ([_zalo_bot_label(bot)] if bot is not None else [])
+                    for (row, r), bot in zip(result.created, spread, strict=True)
                 ],
             )
             if not settings.telegram_bot_username:
                 print(t("contact.telegram_no_username_many"))
-            print(t("contact.zalo_hint_many"))
+            print(t("contact.zalo_bot_many" if bots else "contact.zalo_hint_many"))
+            if bots and any(
+                b.linked + sum(1 for x in spread if x is b) > ZALO_USERS_PER_BOT for b in bots
+            ):
+                print(t("contact.zalo_full", limit=ZALO_USERS_PER_BOT))
         for error in result.errors:
             print(t("contact.row_error", row=error.row, error=error.error), file=sys.stderr)
         print(t("contact.import_summary", created=len(result.created), failed=len(result.errors)))
@@ -384,6 +455,7 @@ def cmd_contact_list(args: argparse.Namespace, settings: Settings) -> int:
                     "role": c.role,
                     "phone": c.phone,
                     "channels": c.channels,
+                    "preferred_channel": c.preferred_channel,
                     "code_state": c.code_state,
                     "code_expires_at": (
                         c.code_expires_at.astimezone(LOCAL_TZ).isoformat()
@@ -410,7 +482,7 @@ def cmd_contact_list(args: argparse.Namespace, settings: Settings) -> int:
                 c.agency,
                 t(f"contact.role.{c.role}"),
                 c.phone or t("view.none"),
-                ", ".join(c.channels) or t("contact.not_linked"),
+                _channels_cell(c),
                 _code_state(c),
             ]
             for c in contacts
@@ -419,22 +491,52 @@ def cmd_contact_list(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _reissue(contact_id: int, settings: Settings) -> Registered:
+def _channels_cell(c: ContactSummary) -> str:
+    cell = ", ".join(c.channels) or t("contact.not_linked")
+    if c.preferred_channel:
+        cell += " " + t("contact.prefers", channel=t(f"channel.{c.preferred_channel}"))
+    return cell
+
+
+async def _reissue(contact_id: int, settings: Settings) -> tuple[Registered, list[ZaloBotLoad]]:
     async with open_database(settings) as sessions, UnitOfWork(sessions) as uow:
         try:
             registered = await reissue_code(uow, contact_id, datetime.now(UTC))
         except ContactError as exc:
             raise UserError(str(exc)) from exc
+        bots = await zalo_bots(uow, settings.zalo_bot_tokens)
         await uow.commit()
-    return registered
+    return registered, bots
 
 
 def cmd_contact_code(args: argparse.Namespace, settings: Settings) -> int:
-    registered = asyncio.run(_reissue(args.contact_id, settings))
+    registered, bots = asyncio.run(_reissue(args.contact_id, settings))
     if args.format == "json":
-        views.print_json(_registered_json(registered, settings))
+        views.print_json(_registered_json(registered, settings, least_loaded(bots)))
     else:
-        _print_registered(registered, settings, "contact.code_reissued")
+        _print_registered(registered, settings, "contact.code_reissued", bots)
+    return 0
+
+
+async def _set_channel(args: argparse.Namespace, settings: Settings) -> tuple[str, set[str]]:
+    async with open_database(settings) as sessions, UnitOfWork(sessions) as uow:
+        try:
+            contact, linked = await set_channel(uow, args.contact_id, args.channel)
+        except ContactError as exc:
+            raise UserError(str(exc)) from exc
+        await uow.commit()
+    return contact.name, {channel_family(c) for c in linked}
+
+
+def cmd_contact_channel(args: argparse.Namespace, settings: Settings) -> int:
+    name, families = asyncio.run(_set_channel(args, settings))
+    choice = args.channel.strip().lower()
+    if choice == "auto":
+        print(t("contact.channel_auto", name=name))
+    else:
+        print(t("contact.channel_set", name=name, channel=t(f"channel.{choice}")))
+        if choice not in families:
+            print(t("contact.channel_not_linked", name=name, channel=t(f"channel.{choice}")))
     return 0
 
 
@@ -455,16 +557,49 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         plan = _read(str(sample), None)
         views.plan_table(plan)
         print(asyncio.run(_store(settings, plan)))
-    if not settings.telegram_bot_token:
+    if not settings.telegram_bot_token and not settings.zalo_bot_tokens:
         print(t("run.no_channel"))
         return 0
-    if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
+    if (
+        settings.telegram_bot_token
+        and settings.telegram_webhook_url
+        and not settings.telegram_webhook_secret
+    ):
         # Without a secret anyone who finds the URL could post updates as any person.
         raise UserError(t("run.webhook_needs_secret"))
-    mode = "webhook" if settings.telegram_webhook_url else "polling"
-    print(t(f"run.telegram_{mode}", url=settings.telegram_webhook_url or ""))
+    _check_zalo(settings)
+    if settings.telegram_bot_token:
+        mode = "webhook" if settings.telegram_webhook_url else "polling"
+        print(t(f"run.telegram_{mode}", url=settings.telegram_webhook_url or ""))
+    if settings.zalo_bot_tokens:
+        mode = "webhook" if settings.zalo_webhook_url else "polling"
+        count = len(zalo_bot_ids_of(settings))
+        print(t(f"run.zalo_{mode}", count=count, url=settings.zalo_webhook_url or ""))
     asyncio.run(_serve(settings))
     return 0
+
+
+def zalo_bot_ids_of(settings: Settings) -> list[str]:
+    from bot.contacts import zalo_bot_ids
+
+    return zalo_bot_ids(settings.zalo_bot_tokens)
+
+
+def _check_zalo(settings: Settings) -> None:
+    """Zalo settings that cannot work, said before anything starts."""
+    from bot.channels.zalo import SECRET_RE
+
+    if not settings.zalo_bot_tokens:
+        return
+    for token in settings.zalo_bot_tokens:
+        bot_id, colon, secret = token.partition(":")
+        if not (bot_id and colon and secret):
+            raise UserError(t("run.zalo_bad_token"))
+    if settings.zalo_webhook_url:
+        secret = settings.zalo_webhook_secret
+        if not secret or not SECRET_RE.fullmatch(secret):
+            # Without a secret anyone who finds the URL could post messages as any person.
+            raise UserError(t("run.zalo_webhook_needs_secret"))
 
 
 async def _serve(settings: Settings) -> None:
@@ -477,6 +612,11 @@ async def _serve(settings: Settings) -> None:
             telegram_api_url=settings.telegram_api_url,
             telegram_webhook_url=settings.telegram_webhook_url,
             telegram_webhook_secret=settings.telegram_webhook_secret,
+            zalo_tokens=settings.zalo_bot_tokens,
+            zalo_api_url=settings.zalo_api_url,
+            zalo_webhook_url=settings.zalo_webhook_url,
+            zalo_webhook_secret=settings.zalo_webhook_secret,
+            public_base_url=settings.public_base_url,
             host=settings.web_host,
             port=settings.web_port,
             reminders=True,
@@ -507,6 +647,122 @@ def cmd_telegram_set_webhook(args: argparse.Namespace, settings: Settings) -> in
     return 0
 
 
+def _zalo_channels(settings: Settings, *, webhook: bool) -> list[Any]:
+    from bot.channels.zalo import ZaloChannel, webhook_url_for
+    from bot.contacts import zalo_bot_ids
+
+    if not settings.zalo_bot_tokens:
+        raise UserError(t("run.zalo_needs_token"))
+    _check_zalo(settings)
+    if webhook and not settings.zalo_webhook_url:
+        raise UserError(t("run.zalo_webhook_needs_settings"))
+    channels = []
+    for bot_id in zalo_bot_ids(settings.zalo_bot_tokens):
+        token = next(tok for tok in settings.zalo_bot_tokens if tok.startswith(bot_id + ":"))
+        url = webhook_url_for(settings.zalo_webhook_url, bot_id) if webhook else None
+        secret = settings.zalo_webhook_secret if webhook else None
+        channel = ZaloChannel(
+            token, api_url=settings.zalo_api_url, webhook_url=url, webhook_secret=secret
+        )
+        channels.append(channel)
+    return channels
+
+
+async def _close_all(channels: list[Any]) -> None:
+    for channel in channels:
+        await channel.stop()
+
+
+def _zalo_call(settings: Settings, action: str) -> list[tuple[Any, Any]]:
+    """Run `action` ("set", "delete" or "describe") on every configured bot: (channel, result)."""
+    from bot.channels.base import ChannelError
+
+    channels = _zalo_channels(settings, webhook=action == "set")
+
+    async def go() -> list[tuple[Any, Any]]:
+        results = []
+        try:
+            for channel in channels:
+                method = {
+                    "set": channel.set_webhook,
+                    "delete": channel.delete_webhook,
+                    "describe": channel.describe,
+                }[action]
+                try:
+                    results.append((channel, await method()))
+                except ChannelError as exc:
+                    results.append((channel, exc))
+        finally:
+            await _close_all(channels)
+        return results
+
+    return asyncio.run(go())
+
+
+def cmd_zalo_set_webhook(args: argparse.Namespace, settings: Settings) -> int:
+    failed = 0
+    for channel, result in _zalo_call(settings, "set"):
+        if isinstance(result, Exception):
+            failed += 1
+            print(t("run.zalo_bot_failed", bot_id=channel.bot_id, error=result), file=sys.stderr)
+        else:
+            print(t("run.zalo_webhook_set", bot_id=channel.bot_id, url=channel.webhook_url))
+    return 2 if failed else 0
+
+
+def cmd_zalo_delete_webhook(args: argparse.Namespace, settings: Settings) -> int:
+    failed = 0
+    for channel, result in _zalo_call(settings, "delete"):
+        if isinstance(result, Exception):
+            failed += 1
+            print(t("run.zalo_bot_failed", bot_id=channel.bot_id, error=result), file=sys.stderr)
+        else:
+            print(t("run.zalo_webhook_deleted", bot_id=channel.bot_id))
+    return 2 if failed else 0
+
+
+async def _remember_zalo_names(settings: Settings, named: dict[str, str]) -> list[ZaloBotLoad]:
+    async with open_database(settings) as sessions, UnitOfWork(sessions) as uow:
+        bots = await zalo_bots(uow, settings.zalo_bot_tokens)
+        for bot_id, name in named.items():
+            await uow.zalo_bots.set_name(bot_id, name)
+        await uow.commit()
+    return bots
+
+
+def cmd_zalo_info(args: argparse.Namespace, settings: Settings) -> int:
+    results = _zalo_call(settings, "describe")
+    named = {
+        c.bot_id: c.display_name
+        for c, r in results
+        if not isinstance(r, Exception) and c.display_name
+    }
+    loads = {b.bot_id: b for b in asyncio.run(_remember_zalo_names(settings, named))}
+    failed = 0
+    for channel, result in results:
+        load = loads.get(channel.bot_id)
+        linked = load.linked if load else 0
+        name = load.channel if load else "?"
+        if isinstance(result, Exception):
+            failed += 1
+            print(t("run.zalo_bot_failed", bot_id=channel.bot_id, error=result), file=sys.stderr)
+            continue
+        me, hook = result["me"], result["webhook"]
+        print(
+            t(
+                "run.zalo_info",
+                bot_id=channel.bot_id,
+                name=me.get("display_name") or me.get("account_name") or "?",
+                account=me.get("account_type") or "?",
+                channel=name,
+                webhook=hook.get("url") or t("run.zalo_no_webhook"),
+                linked=linked,
+                limit=ZALO_USERS_PER_BOT,
+            )
+        )
+    return 2 if failed else 0
+
+
 def cmd_parse_reply(args: argparse.Namespace, settings: Settings) -> int:
     from plans.replies import read_reply
 
@@ -534,11 +790,15 @@ COMMANDS = {
     ("contact", "import"): cmd_contact_import,
     ("contact", "list"): cmd_contact_list,
     ("contact", "code"): cmd_contact_code,
+    ("contact", "channel"): cmd_contact_channel,
     ("parse", "time"): cmd_parse_time,
     ("db", "upgrade"): cmd_db_upgrade,
     ("run", None): cmd_run,
     ("parse", "reply"): cmd_parse_reply,
     ("telegram", "set-webhook"): cmd_telegram_set_webhook,
+    ("zalo", "set-webhook"): cmd_zalo_set_webhook,
+    ("zalo", "delete-webhook"): cmd_zalo_delete_webhook,
+    ("zalo", "info"): cmd_zalo_info,
     **cli_schedule.COMMANDS,
 }
 

@@ -20,7 +20,17 @@ class Settings:
     # Set: Telegram posts updates to this HTTPS URL (webhook); unset: long polling.
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: str | None = None
-    # Where the service's own web server (webhooks, /healthz) listens.
+    # Zalo bots (ZALO_BOT_TOKEN and/or ZALO_BOT_TOKENS, a comma-separated list: the free plan
+    # allows 50 users per bot); empty: Zalo is not served.
+    zalo_bot_tokens: tuple[str, ...] = ()
+    zalo_api_url: str | None = None  # None: https://bot-api.zaloplatforms.com
+    # Set: Zalo posts to this HTTPS URL plus "/<bot id>" (webhook); unset: long polling.
+    zalo_webhook_url: str | None = None
+    zalo_webhook_secret: str | None = None
+    # How the outside world reaches this service's web server (https://bot.tinh.gov.vn):
+    # Zalo fetches the photos it sends (charts) from {PUBLIC_BASE_URL}/media/<token>.
+    public_base_url: str | None = None
+    # Where the service's own web server (webhooks, /healthz, media) listens.
     web_host: str = "127.0.0.1"
     web_port: int = 8080
 
@@ -37,13 +47,24 @@ class Settings:
             telegram_api_url=_get("TELEGRAM_API_URL"),
             telegram_webhook_url=_get("TELEGRAM_WEBHOOK_URL"),
             telegram_webhook_secret=_get("TELEGRAM_WEBHOOK_SECRET"),
+            zalo_bot_tokens=_tokens(_get("ZALO_BOT_TOKEN"), _get("ZALO_BOT_TOKENS")),
+            zalo_api_url=_get("ZALO_API_URL"),
+            zalo_webhook_url=_get("ZALO_WEBHOOK_URL"),
+            zalo_webhook_secret=_get("ZALO_WEBHOOK_SECRET"),
+            public_base_url=(_get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
             web_host=_get("WEB_HOST") or "127.0.0.1",
             web_port=int(_get("WEB_PORT") or 8080),
         )
 
     def __repr__(self) -> str:
         # Settings end up in tracebacks and debug logs; the secrets must not.
-        hidden = {"telegram_bot_token", "telegram_webhook_secret", "database_url"}
+        hidden = {
+            "telegram_bot_token",
+            "telegram_webhook_secret",
+            "database_url",
+            "zalo_bot_tokens",
+            "zalo_webhook_secret",
+        }
         shown = ", ".join(
             f"{k}={'***' if k in hidden and v else v!r}" for k, v in self.__dict__.items()
         )
@@ -52,3 +73,14 @@ class Settings:
 
 def _get(name: str) -> str | None:
     return os.environ.get(name, "").strip() or None
+
+
+def _tokens(*values: str | None) -> tuple[str, ...]:
+    """Tokens from one or more comma- (or newline-) separated values, each once, in order."""
+    found: list[str] = []
+    for value in values:
+        for token in (value or "").replace("\n", ",").split(","):
+            token = token.strip()
+            if token and token not in found:
+                found.append(token)
+    return tuple(found)

@@ -17,11 +17,15 @@ from handlers.link import CODE_ALPHABET
 from plans.agencies import agency_key
 from plans.text import key as text_key
 from plans.text import nfc, squash
-from storage.models import LINK_CODE_LENGTH, Agency, Contact, LinkCode
+from storage.channels import ZaloBotLoad
+from storage.models import LINK_CODE_LENGTH, Agency, ChannelIdentity, Contact, LinkCode
 from storage.uow import UnitOfWork
 from texts import t
 
 DEFAULT_TTL = timedelta(days=7)
+# Zalo's free plan: a bot serves at most this many people (PLATFORMS.md §1.6).
+ZALO_USERS_PER_BOT = 50
+CHANNEL_CHOICES = ("telegram", "zalo", "auto")
 _CODE_ATTEMPTS = 20
 
 # How people write a role, on the tone-free lower-case form.
@@ -92,6 +96,52 @@ def telegram_link(bot_username: str | None, code: str) -> str | None:
     """The deep link that opens the bot and sends `/start CODE` in one tap."""
     username = (bot_username or "").strip().lstrip("@")
     return f"https://t.me/{username}?start={code}" if username else None
+
+
+def zalo_bot_ids(tokens: Iterable[str]) -> list[str]:
+    """The bot ids of the configured tokens ({bot_id}:{secret}), each once, in order."""
+    return list(dict.fromkeys(tok.partition(":")[0] for tok in tokens if tok and ":" in tok))
+
+
+async def zalo_bots(uow: UnitOfWork, tokens: Iterable[str]) -> list[ZaloBotLoad]:
+    """The configured Zalo bots with how many people each has linked (no commit).
+
+    A bot never met before gets its channel name now, the name the service will use too."""
+    bot_ids = zalo_bot_ids(tokens)
+    if not bot_ids:
+        return []
+    await uow.zalo_bots.register(bot_ids)
+    return await uow.zalo_bots.load(bot_ids)
+
+
+def least_loaded(
+    bots: Sequence[ZaloBotLoad], handed_out: dict[str, int] | None = None
+) -> ZaloBotLoad | None:
+    """The bot a new person should open: the fewest linked (plus `handed_out`, instructions
+    already given in this run), the first configured on a tie. A person links through
+    whichever bot they write to; this only spreads them."""
+    if not bots:
+        return None
+    extra = handed_out or {}
+    return min(bots, key=lambda b: b.linked + extra.get(b.bot_id, 0))
+
+
+async def set_channel(uow: UnitOfWork, contact_id: int, channel: str) -> tuple[Contact, list[str]]:
+    """Where messages to the person go: "telegram", "zalo" or "auto" (the channel they last
+    wrote from); the contact and the channels it can be reached on now. No commit."""
+    choice = (channel or "").strip().lower()
+    if choice not in CHANNEL_CHOICES:
+        raise ContactError(t("contact.bad_channel", channel=channel))
+    contact = await uow.contacts.get(contact_id)
+    if contact is None:
+        raise ContactError(t("contact.not_found", id=contact_id))
+    await uow.contacts.set_preferred_channel(contact.id, None if choice == "auto" else choice)
+    linked = await uow.session.scalars(
+        select(ChannelIdentity.channel).where(
+            ChannelIdentity.contact_id == contact.id, ChannelIdentity.reachable.is_(True)
+        )
+    )
+    return contact, list(linked)
 
 
 # ------------------------------------------------------------------ agencies
@@ -340,6 +390,7 @@ class ContactSummary:
     channels: list[str]
     code_state: str  # "none", "unused", "expired", "used"
     code_expires_at: datetime | None
+    preferred_channel: str | None = None  # None: the channel they last wrote from
 
 
 async def list_contacts(uow: UnitOfWork, now: datetime) -> list[ContactSummary]:
@@ -375,6 +426,7 @@ def _summary(contact: Contact, code: LinkCode | None, now: datetime) -> ContactS
         channels=sorted({i.channel for i in contact.identities}),
         code_state=state,
         code_expires_at=code.expires_at if code else None,
+        preferred_channel=contact.preferred_channel,
     )
 
 

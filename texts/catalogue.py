@@ -94,9 +94,35 @@ VI: dict[str, str] = {
     "cli.parse_time_empty": "Anh/chị vui lòng nhập biểu thức thời gian cần đọc.",
     "run.no_channel": (
         "Chưa cấu hình kênh chat nào nên bot chưa nhận tin nhắn. Để chạy bot Telegram, "
-        "anh/chị đặt TELEGRAM_BOT_TOKEN (và TELEGRAM_BOT_USERNAME) trong tệp .env rồi chạy lại "
-        "«make run»."
+        "anh/chị đặt TELEGRAM_BOT_TOKEN (và TELEGRAM_BOT_USERNAME) trong tệp .env; để chạy bot "
+        "Zalo, đặt ZALO_BOT_TOKEN (xem docs/zalo.md); rồi chạy lại «make run»."
     ),
+    "run.zalo_polling": (
+        "Đang phục vụ Zalo ({count} bot, long polling). Nhấn Ctrl+C để dừng."
+    ),
+    "run.zalo_webhook": (
+        "Đang phục vụ Zalo ({count} bot) qua webhook {url}/<mã bot>. Nhấn Ctrl+C để dừng."
+    ),
+    "run.zalo_bad_token": (
+        "Token bot Zalo không đúng dạng {{mã bot}}:{{khóa}} như Zalo Bot Manager đã gửi; "
+        "anh/chị kiểm tra lại ZALO_BOT_TOKEN / ZALO_BOT_TOKENS."
+    ),
+    "run.zalo_webhook_needs_secret": (
+        "Chế độ webhook Zalo cần ZALO_WEBHOOK_SECRET (8–256 ký tự A-Z, a-z, 0-9, _ hoặc -) "
+        "để chỉ Zalo gửi được tin vào địa chỉ này."
+    ),
+    "run.zalo_needs_token": "Chưa đặt ZALO_BOT_TOKEN (hoặc ZALO_BOT_TOKENS).",
+    "run.zalo_webhook_needs_settings": (
+        "Cần đặt ZALO_WEBHOOK_URL (https://…) và ZALO_WEBHOOK_SECRET trước khi đăng ký webhook."
+    ),
+    "run.zalo_webhook_set": "Đã đăng ký webhook Zalo cho bot {bot_id}: {url}",
+    "run.zalo_webhook_deleted": "Đã bỏ webhook Zalo của bot {bot_id} (bot sẽ dùng long polling).",
+    "run.zalo_bot_failed": "Bot Zalo {bot_id}: {error}",
+    "run.zalo_info": (
+        "Bot Zalo {bot_id} «{name}» ({account}), kênh «{channel}»: webhook {webhook}; "
+        "{linked}/{limit} người đã liên kết."
+    ),
+    "run.zalo_no_webhook": "chưa đặt (long polling)",
     "run.telegram_polling": "Đang phục vụ Telegram (long polling). Nhấn Ctrl+C để dừng.",
     "run.telegram_webhook": "Đang phục vụ Telegram qua webhook {url}. Nhấn Ctrl+C để dừng.",
     "run.webhook_needs_settings": (
@@ -151,6 +177,28 @@ VI: dict[str, str] = {
         "người này mở bot và gửi /start {code}"
     ),
     "contact.zalo_hint": "Trên Zalo: mở bot và gửi mã {code}",
+    "contact.zalo_bot": "Trên Zalo: tìm và mở bot {bot}, rồi gửi mã {code}",
+    "contact.zalo_bot_unnamed": (
+        "có mã {bot_id} (chạy «nhacviec zalo info» để biết tên bot hiện trên Zalo)"
+    ),
+    "contact.zalo_bot_many": (
+        "Trên Zalo: mỗi người mở bot ghi ở cột «Bot Zalo» và gửi mã của mình."
+    ),
+    "contact.zalo_full": (
+        "Lưu ý: các bot Zalo đã có từ {limit} người liên kết trở lên (giới hạn của gói miễn "
+        "phí); anh/chị nên tạo thêm bot và thêm token vào ZALO_BOT_TOKENS."
+    ),
+    "contact.bad_channel": (
+        "Kênh «{channel}» không hợp lệ. Anh/chị chọn một trong: telegram, zalo, auto (kênh "
+        "người đó nhắn gần nhất)."
+    ),
+    "contact.channel_set": "Từ nay tin nhắn gửi {name} đi qua {channel}.",
+    "contact.channel_auto": "Từ nay tin nhắn gửi {name} đi qua kênh người đó nhắn gần nhất.",
+    "contact.channel_not_linked": (
+        "Lưu ý: {name} chưa liên kết trên {channel}; cho tới khi liên kết, tin nhắn vẫn đi qua "
+        "kênh đã liên kết."
+    ),
+    "contact.prefers": "(ưu tiên {channel})",
     "contact.telegram_no_username_many": (
         "Chưa cấu hình TELEGRAM_BOT_USERNAME nên chưa có đường dẫn Telegram; "
         "mỗi người mở bot và gửi /start kèm mã của mình."
@@ -174,6 +222,7 @@ VI: dict[str, str] = {
     "contact.col.code": "Mã liên kết",
     "contact.col.expires": "Hết hạn",
     "contact.col.link": "Đường dẫn Telegram",
+    "contact.col.zalo_bot": "Bot Zalo",
     "contact.col.phone": "Điện thoại",
     "contact.col.channels": "Đã liên kết",
     "contact.col.code_state": "Mã liên kết",

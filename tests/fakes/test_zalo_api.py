@@ -217,3 +217,17 @@ async def test_the_bots_own_messages_come_back_when_echo_is_on() -> None:
         echo = await api.ok("getUpdates", {"timeout": "1"})
     assert echo["message"]["from"]["is_bot"] is True
     assert echo["message"]["from"]["id"] == fake.bot_id
+
+
+async def test_several_bots_on_one_server(api: Api) -> None:
+    from tests.fakes.zalo_helpers import ZALO_TOKEN_2
+
+    second = await api.fake.add_bot(ZALO_TOKEN_2, display_name="Bot Nhắc việc 2")
+    assert second.api_url == api.fake.api_url
+    status, answer = await api.call("getMe", token=ZALO_TOKEN_2)
+    assert (status, answer["result"]["display_name"]) == (200, "Bot Nhắc việc 2")
+    second.user_sends(USER, "chào bot 2")
+    status, answer = await api.call("getUpdates", {"timeout": "1"}, token=ZALO_TOKEN_2)
+    assert answer["result"]["message"]["text"] == "chào bot 2"
+    assert (await api.refused("getUpdates", {"timeout": "1"}))[:2] == (408, 408)  # not bot 1's
+    assert [r.method for r in second.requests] == ["getMe", "getUpdates"]

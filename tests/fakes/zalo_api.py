@@ -142,6 +142,10 @@ class FakeZaloAPI:
         self.fetch_photos = fetch_photos
         self._host = host
         self._port = port
+        # Every bot this server answers for, by token (more with `add_bot`): Zalo serves all
+        # bots from one host, the token in the path telling them apart.
+        self._bots: dict[str, FakeZaloAPI] = {token: self}
+        self._children: list[FakeZaloAPI] = []
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self._delivery_task: asyncio.Task[None] | None = None
@@ -191,7 +195,21 @@ class FakeZaloAPI:
         self._delivery_task = asyncio.create_task(self._deliver(), name="fake-zalo-webhook")
         return self
 
+    async def add_bot(self, token: str, **options: Any) -> FakeZaloAPI:
+        """Another bot on the same server (same api_url): a FakeZaloAPI of its own."""
+        if self._runner is None:
+            raise RuntimeError("start the server first")
+        bot = FakeZaloAPI(token, host=self._host, port=self._port, **options)
+        bot._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        bot._delivery_task = asyncio.create_task(bot._deliver(), name="fake-zalo-webhook")
+        self._bots[token] = bot
+        self._children.append(bot)
+        return bot
+
     async def stop(self) -> None:
+        for child in self._children:
+            await child.stop()
+        self._children.clear()
         self._closing = True
         self._notify()
         if self._delivery_task is not None:
@@ -365,8 +383,15 @@ class FakeZaloAPI:
     # --- HTTP -------------------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.Response:
+        given = request.match_info["token"]
+        bot, known = self, False
+        for token, candidate in self._bots.items():
+            if hmac.compare_digest(given, token):
+                bot, known = candidate, True
+        return await bot._answer(request, token_ok=known)
+
+    async def _answer(self, request: web.Request, *, token_ok: bool) -> web.Response:
         method = request.match_info["method"]
-        token_ok = hmac.compare_digest(request.match_info["token"], self.token)
         raw = await request.read()
         try:
             body: Any = json.loads(raw) if raw else None

@@ -34,7 +34,16 @@ from storage.uow import UnitOfWork
 
 NOW = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)  # 08:30 in Hà Tĩnh
 CODE_RE = re.compile(f"^[{CODE_ALPHABET}]{{8}}$")
-JSON_KEYS = {"contact_id", "name", "agency", "role", "code", "telegram_link", "expires_at"}
+JSON_KEYS = {
+    "contact_id",
+    "name",
+    "agency",
+    "role",
+    "code",
+    "telegram_link",
+    "zalo_bot",
+    "expires_at",
+}
 
 
 async def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -48,6 +57,8 @@ async def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str
 async def env(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys) -> str:
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.delenv("TELEGRAM_BOT_USERNAME", raising=False)
+    for name in ("ZALO_BOT_TOKEN", "ZALO_BOT_TOKENS"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env from the developer's tree
     code, _, _ = await _run(capsys, "plan", "import", str(DEFAULT_SAMPLE))
     assert code == 0
