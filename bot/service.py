@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 OUTBOX_INTERVAL_SECONDS = 5.0
 REMINDER_INTERVAL_SECONDS = 60
+MEDIA_PRUNE_EVERY = 720  # outbox passes: about an hour
 
 
 @dataclass
@@ -55,6 +56,7 @@ class Service:
     )
     # Zalo bots: named from the database at start ("zalo", "zalo2", …), then channels.
     zalo: list[ZaloChannel] = field(default_factory=list)
+    clock: Clock = field(default_factory=SystemClock)
     _scheduler: AsyncIOScheduler | None = None
     _runner: web.AppRunner | None = None
     _loop_task: asyncio.Task[None] | None = None
@@ -127,13 +129,26 @@ class Service:
 
     async def _outbox_loop(self) -> None:
         """Resend what is due again (retries after 429 or network errors, rows of a crash)."""
+        passes = 0
         while not self._stopping.is_set():
             try:
                 await self.sender.send_due()
             except Exception:
                 log.exception("outbox pass failed")
+            passes += 1
+            if self.pages and passes % MEDIA_PRUNE_EVERY == 0:
+                await self._prune_media()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), OUTBOX_INTERVAL_SECONDS)
+
+    async def _prune_media(self) -> None:
+        """Media files past their expiry (charts served to Zalo) leave the database."""
+        try:
+            async with UnitOfWork(self.sessions) as uow:
+                await uow.media.prune(self.clock.now())
+                await uow.commit()
+        except Exception:
+            log.exception("pruning media files failed")
 
     async def stop(self) -> None:
         self._stopping.set()
@@ -220,7 +235,17 @@ def build_service(
         pages.append((MEDIA_PATH, media_handler(sessions, clock)))
     job = ReminderJob(sessions, sender, clock, calendar) if reminders else None
     return Service(
-        sessions, channels, dispatcher, sender, routes, host, port, job, pages=pages, zalo=zalo
+        sessions,
+        channels,
+        dispatcher,
+        sender,
+        routes,
+        host,
+        port,
+        job,
+        pages=pages,
+        zalo=zalo,
+        clock=clock,
     )
 
 

@@ -317,6 +317,7 @@ VI: dict[str, str] = {
     # Numbered options where a platform has no buttons (Zalo)
     "choice.prompt": "Trả lời {options}",
     "choice.item": "{n} = {label}",
+    "choice.task": "nhiệm vụ {code}",
     "zalo.file_link": "Tệp {name}: {url}",
     "role.focal": "cán bộ đầu mối",
     "role.coordinator": "cán bộ điều phối",

@@ -17,6 +17,8 @@ from texts import t
 
 # "1", " 2 ", "3.", "4)", "số 2": a bare number and nothing else.
 _CHOICE = re.compile(r"^\s*(?:s[ốo]\s*)?(\d{1,2})\s*[.)]?\s*$", re.IGNORECASE)
+# A label that is a task code ("3", "5.2.1"): "1 = 3" would read as a riddle.
+_CODE_LABEL = re.compile(r"^\d+(?:\.\d+)*[a-zđ]?$", re.IGNORECASE)
 
 
 def numbered(rows: Sequence[Sequence[Button]]) -> list[tuple[int, Button]]:
@@ -25,9 +27,11 @@ def numbered(rows: Sequence[Sequence[Button]]) -> list[tuple[int, Button]]:
 
 
 def option_label(number: int, label: str) -> str:
-    """The label without its own number when it already starts with it ("2. 5.3" → "5.3")."""
+    """The label as an option: without its own number when it starts with it ("2. 5.3" →
+    "5.3"), and a bare task code named as one ("3" → "nhiệm vụ 3", not "1 = 3")."""
     match = re.match(rf"^\s*{number}\s*[.)]\s+(.+)$", label)
-    return match.group(1) if match else label
+    label = match.group(1) if match else label
+    return t("choice.task", code=label) if _CODE_LABEL.fullmatch(label.strip()) else label
 
 
 def options_text(rows: Sequence[Sequence[Button]]) -> str:

@@ -24,6 +24,9 @@ from bot.channels.base import (
     RetryLater,
     Unreachable,
 )
+from bot.channels.choices import numbered
+from bot.channels.text import utf16_len
+from bot.channels.zalo import render_parts
 from bot.reminders import DayPlan, ReminderJob
 from handlers.policy import Policy
 from plans.agencies import agency_key
@@ -35,17 +38,33 @@ from scheduler.clock import ManualClock
 from storage.uow import UnitOfWork
 
 CHANNEL = "test"
+FLAVOURS = ("telegram", "zalo")
+ZALO_MAX_TEXT = 2000
+
+
+class NotOnZalo(AssertionError):
+    """The test does something a person cannot do on Zalo (press a button no message offers
+    now, reply to a message, send a file): mark it `telegram_only` with the reason."""
 
 
 @dataclass(frozen=True)
 class Sent:
-    """A message the bot sent, as the person's phone would show it."""
+    """A message the bot sent, as the person's phone would show it.
+
+    `text` and `buttons` are what the handler wrote; `parts` the messages the phone shows (on
+    Zalo: split at 2000 characters, the buttons as numbered options under the last part).
+    """
 
     chat_id: str
     text: str
     buttons: tuple[tuple[Button, ...], ...]
     message_id: str
     reply_to: str | None
+    parts: tuple[str, ...] = ()
+
+    @property
+    def shown(self) -> str:
+        return "\n".join(self.parts) if self.parts else self.text
 
     @property
     def labels(self) -> list[str]:
@@ -60,12 +79,24 @@ class Sent:
 
 
 class RecordingChannel:
-    """Records what the bot sends; can pretend a person blocked the bot."""
+    """Records what the bot sends; can pretend a person blocked the bot.
+
+    The "zalo" flavour is a channel without buttons, edits or files, at 2000 characters: what
+    it records is rendered as the Zalo channel renders it (bot.channels.zalo.render_parts).
+    """
 
     name = CHANNEL
-    capabilities = Capabilities(buttons=True, edit=True, files=True, max_text=4096)
 
-    def __init__(self) -> None:
+    def __init__(self, flavour: str = "telegram") -> None:
+        if flavour not in FLAVOURS:
+            raise ValueError(f"flavour is one of {FLAVOURS}")
+        self.flavour = flavour
+        if flavour == "zalo":
+            self.capabilities = Capabilities(
+                buttons=False, edit=False, files=False, max_text=ZALO_MAX_TEXT
+            )
+        else:
+            self.capabilities = Capabilities(buttons=True, edit=True, files=True, max_text=4096)
         self.sent: list[Sent] = []
         self.blocked: set[str] = set()
         self.down = False  # the platform fails every send (a 5xx day)
@@ -89,12 +120,17 @@ class RecordingChannel:
             raise Unreachable("Forbidden: bot was blocked by the user")
         if self.down:
             raise RetryLater("Bad Gateway", 30)
+        parts: tuple[str, ...] = ()
+        if self.flavour == "zalo":
+            parts = tuple(render_parts(message.text, message.buttons, ZALO_MAX_TEXT))
+            assert parts and all(utf16_len(p) <= ZALO_MAX_TEXT for p in parts), parts
         sent = Sent(
             message.ref.chat_id,
             message.text,
             message.buttons,
             str(next(self._ids)),
-            message.reply_to,
+            None if self.flavour == "zalo" else message.reply_to,  # Zalo bots cannot quote
+            parts,
         )
         self.sent.append(sent)
         return Receipt((sent.message_id,))
@@ -126,10 +162,12 @@ class BotHarness:
         *,
         policy: Policy | None = None,
         calendar: WorkingCalendar | None = None,
+        flavour: str = "telegram",
     ) -> None:
         self.sessions = sessions
         self.clock = ManualClock(start)
-        self.channel = RecordingChannel()
+        self.flavour = flavour
+        self.channel = RecordingChannel(flavour)
         self.channels = {CHANNEL: self.channel}
         self.calendar = calendar or WorkingCalendar()
         self.dispatcher, self.sender = build_conversation(
@@ -217,6 +255,11 @@ class BotHarness:
         if text.startswith("/"):
             head, _, args = text[1:].partition(" ")
             command = head.split("@", 1)[0].lower()
+        if self.flavour == "zalo":
+            if reply_to is not None:
+                raise NotOnZalo("Zalo bots receive no replies to a message")
+            if any(a.kind != "photo" for a in attachments):
+                raise NotOnZalo("Zalo bots receive photos, not files")
         event = event_id or str(next(self._events))
         message = IncomingMessage(
             ref=self._ref(as_),
@@ -235,6 +278,11 @@ class BotHarness:
     async def press(
         self, data: str, *, as_: Person | str, message_id: str | None = None
     ) -> list[Sent]:
+        """Press a button; on Zalo, type the number of the option with this data, which must
+        be among the options the chat was last offered (nothing else can be typed there)."""
+        if self.flavour == "zalo":
+            number = await self._offered_number(as_, data, message_id)
+            return await self.say(str(number), as_=as_)
         event = str(next(self._events))
         message = IncomingMessage(
             ref=self._ref(as_),
@@ -248,8 +296,31 @@ class BotHarness:
         return await self.send(message)
 
     async def tap(self, label: str, *, on: Sent, as_: Person) -> list[Sent]:
-        """Press the button with this label under a message the person received."""
+        """Press the button with this label under a message the person received; on Zalo,
+        type its number as the message shows it."""
+        if self.flavour == "zalo":
+            number = next((n for n, b in numbered(on.buttons) if b.label == label), None)
+            if number is None:
+                raise KeyError(f"no option {label!r} in {on.labels}")
+            assert f"{number} = " in on.parts[-1], on.parts[-1]  # shown to the person
+            return await self.press(on.data_for(label), as_=as_, message_id=on.message_id)
         return await self.press(on.data_for(label), as_=as_, message_id=on.message_id)
+
+    async def _offered_number(self, who: Person | str, data: str, message_id: str | None) -> int:
+        ref = self._ref(who)
+        async with self.uow() as uow:
+            offered = await uow.choices.get(ref.channel, ref.chat_id)
+        if offered is None:
+            raise NotOnZalo(f"no options are open in this chat, so {data!r} cannot be typed")
+        if message_id is not None and offered.message_id != message_id:
+            raise NotOnZalo(
+                f"only the options of the latest question can be answered on Zalo; "
+                f"{data!r} is on message {message_id}, the open options on {offered.message_id}"
+            )
+        for number, option in enumerate(offered.options, 1):
+            if option["data"] == data:
+                return number
+        raise NotOnZalo(f"{data!r} is not among the open options {offered.options}")
 
     def inbox(self, who: Person | str) -> list[Sent]:
         chat_id = who.chat_id if isinstance(who, Person) else who

@@ -168,7 +168,7 @@ def test_long_text_is_cut_at_boundaries_with_the_options_at_the_end() -> None:
 
 def test_numbers_read_back_and_labels_keep_no_double_number() -> None:
     rows = ((Button("1. 5.1", "pick:1"),), (Button("2. 5.3", "pick:2"),))
-    assert options_text(rows) == "Trả lời 1 = 5.1, 2 = 5.3"
+    assert options_text(rows) == "Trả lời 1 = nhiệm vụ 5.1, 2 = nhiệm vụ 5.3"
     assert [parse_choice(x) for x in ("1", " 2 ", "3.", "số 4", "15/12", "2 xong", "70%")] == [
         1,
         2,
