@@ -29,7 +29,7 @@ from scheduler.clock import Clock, local_today
 from scheduler.hours import WorkingHours
 from storage.channels import channel_family
 from storage.messaging import reminder_day
-from storage.models import OutboxMessage
+from storage.models import MediaFile, OutboxMessage
 from storage.uow import UnitOfWork
 from texts import t
 
@@ -51,7 +51,7 @@ def media_url(public_base_url: str, token: str) -> str:
 
 
 def to_outgoing(
-    row: OutboxMessage, media: Any = None, public_base_url: str | None = None
+    row: OutboxMessage, media: MediaFile | None = None, public_base_url: str | None = None
 ) -> OutgoingMessage:
     """The row as a message; `media` is the stored file a payload's {"media": token} names
     (its bytes for platforms that upload, its URL for those that fetch, like Zalo)."""
@@ -100,6 +100,7 @@ class OutboxSender:
         self._clock = clock
         self._hours = hours
         self._public_base_url = public_base_url
+        self._quota_logged: set[tuple[str, str]] = set()  # (channel, month) said in the log
         self.worker = worker or f"w-{uuid.uuid4().hex[:12]}"
 
     async def send_claimed(self, rows: Sequence[OutboxMessage]) -> None:
@@ -271,12 +272,16 @@ class OutboxSender:
                 if outbox_id is not None:
                     notices.append(outbox_id)
             await uow.commit()
-        if notices:
+        if (row.channel, month) not in self._quota_logged:
+            self._quota_logged.add((row.channel, month))
             log.error(
-                "%s: the platform's message quota is used up (%s); coordinators told",
+                "%s: the platform's message quota is used up, messages wait (%s); "
+                "%d coordinator notice(s) planned",
                 row.channel,
                 error,
+                len(notices),
             )
+        if notices:
             await self.send_due(ids=notices)  # on the same channel they simply wait too
 
     async def _unreachable(self, row: OutboxMessage, error: str) -> None:

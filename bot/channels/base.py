@@ -55,10 +55,10 @@ class IncomingMessage:
     attachments: tuple[Attachment, ...] = ()
     sent_at: datetime | None = None
     sender_name: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
     # Set when the platform delivered something the bot cannot read (a voice note, a file on
     # a platform that does not hand files to bots): the platform's word for it.
     unsupported: str | None = None
-    raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
