@@ -550,6 +550,23 @@ VI: dict[str, str] = {
     ),
     "leave.ended": "Chào mừng anh/chị trở lại. Nhắc việc đã được gửi lại cho anh/chị từ hôm nay.",
     "notice.leave": "{name} ({agency}) nghỉ phép từ {start} đến hết {end}. {who}",
+    # --- Operations: backup, restore, service health (CLI)
+    "ops.progress": "  {table}: {done}/{total}",
+    "ops.backup.done": (
+        "Đã sao lưu {rows} dòng của {tables} bảng (cấu trúc phiên bản {revision}) vào {path}.\n"
+        "Tệp có họ tên và số điện thoại của cán bộ: anh/chị vui lòng cất giữ cẩn thận, "
+        "không gửi qua kênh công khai."
+    ),
+    "ops.backup.failed": "Không sao lưu được (backup failed): {error}",
+    "ops.restore.done": (
+        "Đã khôi phục {rows} dòng của {tables} bảng từ {path} (cấu trúc phiên bản {revision}) "
+        "và nâng cấp cấu trúc lên phiên bản mới nhất."
+    ),
+    "ops.restore.failed": "Không khôi phục được (restore failed): {error}",
+    "ops.restore.not_empty": (
+        "Cơ sở dữ liệu đích đã có dữ liệu nên chưa khôi phục ({error}). Để xoá dữ liệu đó và "
+        "thay bằng bản sao lưu, anh/chị chạy lại lệnh với --force."
+    ),
     # --- Reminders, calendar and deadlines (CLI)
     "cli.remind.none": "Không có nhắc việc nào từ {start} đến {end}.",
     "cli.remind.col.send_at": "Gửi lúc",
