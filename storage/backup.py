@@ -382,7 +382,7 @@ async def restore(
                 info = manifest["tables"].get(table.name, {"rows": 0, "columns": {}})
                 loaded[table.name] = await _load_table(conn, table, archive, info, progress)
             if conn.dialect.name == "postgresql":
-                await _reset_sequences(conn, tables)
+                await reset_sequences(conn, tables)
     await upgrade(url, "head")
     return Summary(revision, loaded)
 
@@ -437,7 +437,7 @@ async def _load_table(
     return done
 
 
-async def _reset_sequences(conn: AsyncConnection, tables: list[sa.Table]) -> None:
+async def reset_sequences(conn: AsyncConnection, tables: list[sa.Table]) -> None:
     """Rows came with their ids, so each id sequence is moved past the largest one."""
     for table in tables:
         key = _order_key(table)
