@@ -114,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="chạy dịch vụ")
     run.add_argument("--sample", default=str(DEFAULT_SAMPLE), help=argparse.SUPPRESS)
+    run.add_argument("--no-sample", action="store_true", help="không nạp kế hoạch mẫu khi chưa có")
     return parser
 
 
@@ -449,8 +450,15 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    # A first run has no plan yet: read the bundled sample so there is something to work on.
-    if not asyncio.run(_plans(settings)):
+    # Settings that cannot work are refused before anything touches the database.
+    if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
+        # Without a secret anyone who finds the URL could post updates as any person.
+        raise UserError(t("run.webhook_needs_secret"))
+    if settings.log_format not in ("text", "json"):
+        raise UserError(t("ops.bad_log_format", value=settings.log_format))
+    # A first run has no plan yet: read the bundled sample so there is something to work on
+    # (not in production, where the real plan is imported: --no-sample).
+    if not args.no_sample and not asyncio.run(_plans(settings)):
         sample = Path(args.sample)
         print(t("run.sample_intro", name=sample.name, db=_redacted(database_url(settings))))
         plan = _read(str(sample), None)
@@ -459,9 +467,6 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.telegram_bot_token:
         print(t("run.no_channel"))
         return 0
-    if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
-        # Without a secret anyone who finds the URL could post updates as any person.
-        raise UserError(t("run.webhook_needs_secret"))
     mode = "webhook" if settings.telegram_webhook_url else "polling"
     print(t(f"run.telegram_{mode}", url=settings.telegram_webhook_url or ""))
     asyncio.run(_serve(settings))
@@ -469,8 +474,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _serve(settings: Settings) -> None:
+    from bot.logs import configure_logging
     from bot.service import build_service, run_until_stopped
 
+    configure_logging(settings.log_format, settings.log_level, _secrets(settings))
     async with open_database(settings) as sessions:
         service = build_service(
             sessions,
@@ -481,8 +488,17 @@ async def _serve(settings: Settings) -> None:
             host=settings.web_host,
             port=settings.web_port,
             reminders=True,
+            web=True,  # /healthz and /metrics in polling mode too
         )
         await run_until_stopped(service)
+
+
+def _secrets(settings: Settings) -> list[str | None]:
+    """What must never reach a log line: tokens, the webhook secret, the database password."""
+    from sqlalchemy.engine import make_url
+
+    password = make_url(database_url(settings)).password
+    return [settings.telegram_bot_token, settings.telegram_webhook_secret, password]
 
 
 def cmd_telegram_set_webhook(args: argparse.Namespace, settings: Settings) -> int:

@@ -23,6 +23,9 @@ class Settings:
     # Where the service's own web server (webhooks, /healthz) listens.
     web_host: str = "127.0.0.1"
     web_port: int = 8080
+    # "text" for people reading a terminal, "json" (one object per line) for log collectors.
+    log_format: str = "text"
+    log_level: str = "INFO"
 
     @classmethod
     def load(cls, env_file: str | Path | None = ".env") -> Settings:
@@ -39,6 +42,8 @@ class Settings:
             telegram_webhook_secret=_get("TELEGRAM_WEBHOOK_SECRET"),
             web_host=_get("WEB_HOST") or "127.0.0.1",
             web_port=int(_get("WEB_PORT") or 8080),
+            log_format=(_get("LOG_FORMAT") or "text").lower(),
+            log_level=(_get("LOG_LEVEL") or "INFO").upper(),
         )
 
     def __repr__(self) -> str:

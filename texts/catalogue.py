@@ -104,7 +104,8 @@ VI: dict[str, str] = {
     ),
     "run.webhook_needs_secret": (
         "Chế độ webhook cần TELEGRAM_WEBHOOK_SECRET (1–256 ký tự A-Z, a-z, 0-9, _ hoặc -) "
-        "để chỉ Telegram gửi được tin vào địa chỉ này."
+        "để chỉ Telegram gửi được tin vào địa chỉ này. (Webhook mode needs "
+        "TELEGRAM_WEBHOOK_SECRET; the service did not start.)"
     ),
     "run.webhook_set": "Đã đăng ký webhook với Telegram: {url}",
     "run.sample_intro": "Đang nhập kế hoạch mẫu «{name}» vào cơ sở dữ liệu {db} …",
@@ -563,6 +564,10 @@ VI: dict[str, str] = {
         "và nâng cấp cấu trúc lên phiên bản mới nhất."
     ),
     "ops.restore.failed": "Không khôi phục được (restore failed): {error}",
+    "ops.bad_log_format": (
+        "LOG_FORMAT=«{value}» không hợp lệ: dùng «text» (dễ đọc) hoặc «json» (mỗi dòng một đối "
+        "tượng JSON, cho hệ thống thu thập nhật ký)."
+    ),
     "ops.restore.not_empty": (
         "Cơ sở dữ liệu đích đã có dữ liệu nên chưa khôi phục ({error}). Để xoá dữ liệu đó và "
         "thay bằng bản sao lưu, anh/chị chạy lại lệnh với --force."

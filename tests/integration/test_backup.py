@@ -206,9 +206,7 @@ async def test_what_restore_refuses(database_url: str, tmp_path: Path) -> None:
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("direction", ["sqlite→postgres", "postgres→sqlite"])
-async def test_across_database_kinds(
-    direction: str, tmp_path: Path, pg_server: object
-) -> None:
+async def test_across_database_kinds(direction: str, tmp_path: Path, pg_server: object) -> None:
     source_kind, _, target_kind = direction.partition("→")
     async with (
         fresh_database(source_kind, tmp_path, pg_server) as source,
