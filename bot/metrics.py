@@ -105,6 +105,11 @@ async def database_families(
         "counter",
         "Outbox rows given up on, by channel and reason.",
     )
+    retrying = Family(
+        "nhacviec_outbox_retrying",
+        "gauge",
+        "Outbox rows waiting to be tried again after a failed try, by channel and reason.",
+    )
     planned = Family(
         "nhacviec_reminders_planned", "counter", "Reminder messages planned, all days together."
     )
@@ -160,6 +165,16 @@ async def database_families(
             reasons[key] = reasons.get(key, 0) + count
         for (channel, reason), count in sorted(reasons.items()):
             failures.add(count, channel=channel, reason=reason)
+        again: dict[tuple[str, str], int] = {}
+        for channel, error, count in await run(
+            select(out.channel, head, func.count())
+            .where(out.state == "pending", out.error.is_not(None))
+            .group_by(out.channel, head)
+        ):
+            key = (channel, failure_reason(error))
+            again[key] = again.get(key, 0) + count
+        for (channel, reason), count in sorted(again.items()):
+            retrying.add(count, channel=channel, reason=reason)
         messages = func.coalesce(func.sum(ReminderRun.messages), 0)
         total, latest = (await run(select(messages, func.max(ReminderRun.run_at)))).one()
         planned.add(total)
@@ -181,6 +196,7 @@ async def database_families(
         due,
         age,
         failures,
+        retrying,
         planned,
         planned_today,
         sent_today,

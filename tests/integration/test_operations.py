@@ -248,6 +248,7 @@ async def test_metrics_count_from_the_database(db_engine: AsyncEngine) -> None:
     await _queue(db_engine, "d", state="failed", error="stale: folded into 2018-06-21")
     await _queue(db_engine, "e", "f", due=NOW - timedelta(minutes=10))
     await _queue(db_engine, "g", due=NOW + timedelta(hours=3), kind="reminder")
+    await _queue(db_engine, "h", due=NOW + timedelta(minutes=5), error="retry: 502 Bad Gateway")
     async with UnitOfWork(sessions) as uow:
         yesterday = NOW - timedelta(days=1)
         uow.session.add(ReminderRun(day=NOW.date(), run_at=NOW, worker="w-1", messages=7))
@@ -258,7 +259,7 @@ async def test_metrics_count_from_the_database(db_engine: AsyncEngine) -> None:
     assert m[("nhacviec_messages_received_total", (("channel", CHANNEL), ("state", "done")))] == 3
     assert m[("nhacviec_messages_sent_total", (("channel", CHANNEL), ("kind", "reply")))] == 3
     assert m[("nhacviec_outbox_messages", (("state", "failed"),))] == 4
-    assert m[("nhacviec_outbox_messages", (("state", "pending"),))] == 3
+    assert m[("nhacviec_outbox_messages", (("state", "pending"),))] == 4
     assert m[("nhacviec_outbox_due", ())] == 2  # "g" is due only this afternoon
     assert m[("nhacviec_outbox_oldest_due_age_seconds", ())] == 600
     failures = {
@@ -267,6 +268,7 @@ async def test_metrics_count_from_the_database(db_engine: AsyncEngine) -> None:
         if name == "nhacviec_send_failures_total"
     }
     assert failures == {"refused": 2, "stale": 1, "unreachable": 1}
+    assert m[("nhacviec_outbox_retrying", (("channel", CHANNEL), ("reason", "retry")))] == 1
     assert m[("nhacviec_reminders_planned_total", ())] == 12
     assert m[("nhacviec_reminders_planned_today", ())] == 7
     assert m[("nhacviec_reminders_sent_today", ())] == 0
