@@ -541,11 +541,13 @@ async def _serve_demo(settings: Settings) -> None:
             demo=True,
         )
 
+        # Linked once, the way anyone links: `/start CODE` (their chats open with it). Before
+        # the scheduler's first wake-up, so the first day's reminders find them linked.
+        codes = await demo.register_people(sessions, people, clock.now())
+        for message in demo.link_messages(codes, clock.now()):
+            await service.dispatcher.handle(message)
+
         async def started() -> None:
-            # Linked once, the way anyone links: `/start CODE` (their chats open with it).
-            codes = await demo.register_people(sessions, people, clock.now())
-            for message in demo.link_messages(codes, clock.now()):
-                await service.dispatcher.handle(message)
             summaries = await _plans(settings)
             now = local_now(clock)
             print(

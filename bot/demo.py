@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from bot.channels.base import ChatRef, IncomingMessage
 from bot.contacts import register_contact
 from scheduler.calendar import WorkingCalendar
 from scheduler.jumps import LANDING
-from scheduler.planner import plan_day
+from scheduler.planner import Person, plan_day
 from scheduler.snapshot import load_snapshot
 from storage.models import Agency, Assignment, ChannelIdentity, Plan, Task
 from storage.types import LOCAL_TZ
@@ -135,20 +135,27 @@ async def first_reminder_day(
     people: list[DemoPerson],
     calendar: WorkingCalendar,
 ) -> date | None:
-    """The first day a demo focal point is reminded of a task their agency leads."""
+    """The first day a demo focal point would be reminded of a task their agency leads.
+
+    Asked before the people are registered (their link codes must not expire before the demo
+    clock starts), so they stand in the planner's snapshot as they will be.
+    """
     async with UnitOfWork(sessions) as uow:
         plan = await uow.session.scalar(select(Plan).order_by(Plan.id.desc()).limit(1))
         if plan is None:
             return None
         start = max(plan.issued_on or date(plan.year, 1, 1), date(plan.year, 1, 1))
         snapshot = await load_snapshot(uow, start)
-    focal = {(p.name, p.agency) for p in people if p.role == "focal"}
+    agency_ids = {name: agency_id for agency_id, name in snapshot.agency_names.items()}
+    standing_in = tuple(
+        Person(-n, p.name, agency_ids[p.agency], p.agency, p.role)
+        for n, p in enumerate(people, 1)
+        if p.role == "focal" and p.agency in agency_ids
+    )
+    snapshot = replace(snapshot, people=standing_in)
     for day in (start + timedelta(days=n) for n in range(SEARCH_DAYS)):
         for reminder in plan_day(snapshot, day, calendar):
-            person = reminder.person
-            if (person.name, person.agency_name) in focal and any(
-                line.duty.role == "lead" for line in reminder.lines
-            ):
+            if any(line.duty.role == "lead" for line in reminder.lines):
                 return day
     return None
 
@@ -173,10 +180,6 @@ async def start_instant(
     if last is not None and last >= start:
         start = last + timedelta(minutes=1)
     return start
-
-
-def chat_ids(people: list[DemoPerson]) -> list[str]:
-    return [p.chat_id for p in people]
 
 
 def order_key(chat_id: str) -> tuple[int, str]:

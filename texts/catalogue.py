@@ -571,7 +571,7 @@ VI: dict[str, str] = {
     "web.weekday.4": "Thứ Sáu",
     "web.weekday.5": "Thứ Bảy",
     "web.weekday.6": "Chủ nhật",
-    "web.placeholder": "Nhắn tin cho bot, ví dụ «đang làm 70%»",
+    "web.placeholder": "Nhập tin nhắn…",
     "web.send": "Gửi",
     "web.empty": "Chưa có tin nhắn nào.",
     "web.empty.live": (
