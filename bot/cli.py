@@ -518,50 +518,28 @@ async def _serve(settings: Settings, *, web_chat: bool) -> None:
 
 async def _serve_demo(settings: Settings) -> None:
     """Demo mode: the web chat with demo people linked, on a clock the page can move."""
-    from bot import demo
     from bot.banner import demo_banner
-    from bot.service import build_service, run_until_stopped
-    from scheduler.calendar import WorkingCalendar
+    from bot.demo import build_demo
+    from bot.service import run_until_stopped
     from scheduler.clock import local_now
-    from scheduler.demo_clock import DemoClock
 
     async with open_database(settings) as sessions:
-        people = await demo.demo_people(sessions)
-        start = await demo.start_instant(
-            sessions, people, WorkingCalendar(), fallback=datetime.now(UTC)
-        )
-        clock = DemoClock(start)
-        service = build_service(
-            sessions,
-            telegram_token=None,
-            host=settings.web_host,
-            port=settings.web_port,
-            clock=clock,
-            reminders=True,
-            demo=True,
-        )
-
-        # Linked once, the way anyone links: `/start CODE` (their chats open with it). Before
-        # the scheduler's first wake-up, so the first day's reminders find them linked.
-        codes = await demo.register_people(sessions, people, clock.now())
-        for message in demo.link_messages(codes, clock.now()):
-            await service.dispatcher.handle(message)
+        demo = await build_demo(sessions, host=settings.web_host, port=settings.web_port)
 
         async def started() -> None:
             summaries = await _plans(settings)
-            now = local_now(clock)
             print(
                 demo_banner(
-                    url=service.url,
+                    url=demo.service.url,
                     plan=summaries[-1][1] if summaries else "",
                     db=_redacted(database_url(settings)),
-                    names=[p.name for p in people],
-                    today=now.strftime("%d/%m/%Y %H:%M"),
+                    names=[p.name for p in demo.people],
+                    today=local_now(demo.clock).strftime("%d/%m/%Y %H:%M"),
                 )
             )
             sys.stdout.flush()
 
-        await run_until_stopped(service, started)
+        await run_until_stopped(demo.service, started)
 
 
 def cmd_telegram_set_webhook(args: argparse.Namespace, settings: Settings) -> int:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import ChatRef, IncomingMessage
 from bot.contacts import register_contact
+from bot.service import WEB_FILES, Service, build_service
 from scheduler.calendar import WorkingCalendar
+from scheduler.demo_clock import DemoClock
 from scheduler.jumps import LANDING
 from scheduler.planner import Person, plan_day
 from scheduler.snapshot import load_snapshot
@@ -188,3 +191,38 @@ def order_key(chat_id: str) -> tuple[int, str]:
         if chat_id.startswith(CHAT_PREFIX + prefix):
             return rank, chat_id
     return 9, chat_id
+
+
+@dataclass(frozen=True)
+class Demo:
+    service: Service
+    people: list[DemoPerson]
+    clock: DemoClock
+
+
+async def build_demo(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    web_files: Path = WEB_FILES,
+) -> Demo:
+    """The service in demo mode, its people registered and linked, its clock at the start."""
+    people = await demo_people(sessions)
+    start = await start_instant(sessions, people, WorkingCalendar(), datetime.now(UTC))
+    clock = DemoClock(start)
+    service = build_service(
+        sessions,
+        telegram_token=None,
+        host=host,
+        port=port,
+        clock=clock,
+        reminders=True,
+        demo=True,
+        web_files=web_files,
+    )
+    # Before the scheduler's first wake-up, so the first day's reminders find them linked.
+    codes = await register_people(sessions, people, clock.now())
+    for message in link_messages(codes, clock.now()):
+        await service.dispatcher.handle(message)
+    return Demo(service, people, clock)
