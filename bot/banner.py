@@ -24,9 +24,7 @@ def _connect_lines() -> list[str]:
     ]
 
 
-def demo_banner(
-    *, url: str, plan: str, db: str, names: Sequence[str], today: str
-) -> str:
+def demo_banner(*, url: str, plan: str, db: str, names: Sequence[str], today: str) -> str:
     lines = [
         RULE,
         *_both("run.banner.demo"),

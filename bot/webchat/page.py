@@ -142,4 +142,3 @@ class WebChatPage:
 
 def _dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False)
-

@@ -208,9 +208,11 @@ async def test_the_demo_links_its_people_once_and_never_goes_back_in_time(
     sessions, tmp_path: Path
 ) -> None:
     first = await build_demo(sessions, port=0, web_files=tmp_path)
-    async with running(first.service), aiohttp.ClientSession() as http, http.post(
-        f"{first.service.url}/web/api/demo/clock", json={"jump": "week"}
-    ) as response:
+    async with (
+        running(first.service),
+        aiohttp.ClientSession() as http,
+        http.post(f"{first.service.url}/web/api/demo/clock", json={"jump": "week"}) as response,
+    ):
         assert (await response.json())["clock"]["date"] == "29/06/2018"
     again = await build_demo(sessions, port=0, web_files=tmp_path)
     assert again.clock.now() > first.clock.now()
