@@ -117,7 +117,12 @@
     bubble.appendChild(meta);
     row.appendChild(bubble);
     list.appendChild(row);
-    if (stick) list.scrollTop = list.scrollHeight;
+    if (stick && opts && opts.live && item.from === "bot" && row.offsetHeight > list.clientHeight) {
+      // A long answer (a list of overdue tasks) is read from its first line, not its last.
+      list.scrollTop = row.offsetTop - 8;
+    } else if (stick) {
+      list.scrollTop = list.scrollHeight;
+    }
     return row;
   }
 
@@ -261,7 +266,7 @@
       if (generation !== state.generation) return;
       const item = JSON.parse(e.data);
       if (state.live) state.live.push(item);
-      else render(item);
+      else render(item, { live: true });
     });
     source.addEventListener("edit", (e) => {
       const data = JSON.parse(e.data);
