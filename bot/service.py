@@ -111,6 +111,8 @@ class Service:
 
     async def run_jobs(self) -> None:
         """One wake-up of every job at the clock's time; one failing does not stop the rest."""
+        if self._stopping.is_set():
+            return  # a wake-up queued just before stop: the next start does it
         async with self._jobs_lock:  # the interval and a demo jump must not overlap
             if self.reminders is not None:
                 try:
@@ -140,6 +142,8 @@ class Service:
         self._stopping.set()
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
+        async with self._jobs_lock:
+            pass  # a pass already running finishes (the loop would cancel it half way)
         for channel in self.channels.values():
             await channel.stop()
         if self._loop_task is not None:
