@@ -225,4 +225,7 @@ async def build_demo(
     codes = await register_people(sessions, people, clock.now())
     for message in link_messages(codes, clock.now()):
         await service.dispatcher.handle(message)
+    # The first day's reminders before anyone can move the clock: a jump clicked before the
+    # scheduler's first wake-up would otherwise skip the day.
+    await service.run_jobs()
     return Demo(service, people, clock)
