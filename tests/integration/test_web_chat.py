@@ -23,6 +23,8 @@ from storage.models import Contact, LinkCode
 from storage.uow import UnitOfWork
 from tests.fakes.web_client import Page, running
 
+pytest_plugins = ["tests.fakes.conftest_telegram"]
+
 BROWSER = "0123456789abcdef0123456789abcdef"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -221,3 +223,30 @@ async def test_the_demo_links_its_people_once_and_never_goes_back_in_time(
         contacts = await uow.session.scalar(select(func.count(Contact.id)))
         codes = await uow.session.scalar(select(func.count(LinkCode.id)))
     assert (contacts, codes) == (5, 5)
+
+
+async def test_a_real_deployment_serves_telegram_and_the_web_chat_without_demo_controls(
+    sessions, tmp_path: Path, fake_telegram
+) -> None:
+    service = build_service(
+        sessions,
+        telegram_token=fake_telegram.token,
+        telegram_api_url=fake_telegram.base_url,
+        telegram_rate_limit=False,
+        port=0,
+        reminders=True,
+        web_chat=True,
+        web_files=tmp_path,
+    )
+    assert sorted(service.channels) == ["telegram", "web"]
+    async with running(service), aiohttp.ClientSession() as http:
+        async with http.get(f"{service.url}/healthz") as response:
+            assert (await response.json())["channels"] == ["telegram", "web"]
+        async with http.get(f"{service.url}/web/api/config") as response:
+            config = await response.json()
+        assert config["demo"] is False and "clock" not in config
+        for jump in ("next_day", "week", "deadline"):
+            async with http.post(
+                f"{service.url}/web/api/demo/clock", json={"jump": jump}
+            ) as response:
+                assert response.status == 404
