@@ -74,16 +74,19 @@ async def demo_people(sessions: async_sessionmaker[AsyncSession]) -> list[DemoPe
     department running the plan), and focal points of the next three agencies."""
     async with UnitOfWork(sessions) as uow:
         agencies = await _lead_agencies(uow.session)
-    if len(agencies) < 1 + FOCAL_AGENCIES:
-        raise LookupError("the plan has too few lead agencies for the demo")
-    running, focal = agencies[0], agencies[1 : 1 + FOCAL_AGENCIES]
+    if not agencies:
+        raise LookupError("the plan names no agency that leads a task: nothing to demonstrate")
+    # A small plan may have fewer agencies: then fewer focal points (the first one's agency
+    # doubles as the running one when it is alone).
+    running = agencies[0]
+    focal = agencies[1 : 1 + FOCAL_AGENCIES] or agencies[:1]
     people = [
         DemoPerson(f"{CHAT_PREFIX}coordinator", COORDINATOR_NAME, "coordinator", running),
         DemoPerson(f"{CHAT_PREFIX}leader", LEADER_NAME, "leader", running),
     ]
     people += [
         DemoPerson(f"{CHAT_PREFIX}focal-{i}", name, "focal", agency)
-        for i, (name, agency) in enumerate(zip(FOCAL_NAMES, focal, strict=True), 1)
+        for i, (name, agency) in enumerate(zip(FOCAL_NAMES, focal, strict=False), 1)
     ]
     return people
 

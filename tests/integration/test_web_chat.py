@@ -250,3 +250,20 @@ async def test_a_real_deployment_serves_telegram_and_the_web_chat_without_demo_c
                 f"{service.url}/web/api/demo/clock", json={"jump": jump}
             ) as response:
                 assert response.status == 404
+
+
+async def test_a_plan_with_few_agencies_gives_fewer_focal_points(db_engine: AsyncEngine) -> None:
+    from bot.demo import demo_people
+    from tests.dialog.reminder_plan import plan_of
+
+    sessions = session_factory(db_engine)
+    async with UnitOfWork(sessions) as uow:
+        await save_plan(uow, plan_of("1", "2", "3", "4"), province="Quảng Trị")
+        await uow.commit()
+    people = await demo_people(sessions)
+    assert [(p.chat_id, p.role, p.agency) for p in people] == [
+        ("demo-coordinator", "coordinator", "Sở Thông tin và Truyền thông"),
+        ("demo-leader", "leader", "Sở Thông tin và Truyền thông"),
+        ("demo-focal-1", "focal", "Sở Nội vụ"),
+        ("demo-focal-2", "focal", "Báo Quảng Trị"),
+    ]
