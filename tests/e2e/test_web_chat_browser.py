@@ -120,6 +120,8 @@ async def test_a_focal_point_and_the_coordinator_in_the_browser(
                 "data-ready", "demo-coordinator", timeout=WAIT_MS
             )
             await expect(messages).not_to_contain_text("dang lam 70%")
+            # The escalation of the first day names the command as a link to tap.
+            await expect(page.locator("a.cmd", has_text="/quahan").first).to_be_visible()
             await page.locator("#text").fill("/quahan")
             await page.get_by_role("button", name="Gửi").click()
             await expect(messages).to_contain_text("Tính đến 25/06/2018:", timeout=WAIT_MS)

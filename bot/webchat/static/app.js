@@ -107,7 +107,8 @@
     } else if (item.text) {
       const p = document.createElement("div");
       p.className = "text";
-      p.textContent = item.text;
+      if (item.from === "bot") fillWithCommands(p, item.text);
+      else p.textContent = item.text;
       bubble.appendChild(p);
     }
     if (item.buttons && item.buttons.length) bubble.appendChild(renderButtons(item));
@@ -124,6 +125,29 @@
       list.scrollTop = list.scrollHeight;
     }
     return row;
+  }
+
+  function fillWithCommands(el, words) {
+    // "/quahan" in a bot message can be tapped to send it, as in Telegram; only a command
+    // standing alone (not "15/12" or "và/hoặc").
+    const pattern = /(^|[\s(«"])(\/[a-z_]{3,32})(?=$|[\s.,;:!?)»"])/g;
+    let at = 0;
+    for (const match of words.matchAll(pattern)) {
+      const start = match.index + match[1].length;
+      el.appendChild(document.createTextNode(words.slice(at, start)));
+      const command = match[2];
+      const link = document.createElement("a");
+      link.href = "#";
+      link.className = "cmd";
+      link.textContent = command;
+      link.addEventListener("click", (e) => {
+        e.preventDefault();
+        say(command);
+      });
+      el.appendChild(link);
+      at = start + command.length;
+    }
+    el.appendChild(document.createTextNode(words.slice(at)));
   }
 
   function renderAttachment(a) {
