@@ -114,7 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="chạy dịch vụ")
     run.add_argument("--sample", default=str(DEFAULT_SAMPLE), help=argparse.SUPPRESS)
-    run.add_argument("--no-sample", action="store_true", help="không nạp kế hoạch mẫu khi chưa có")
+    run.add_argument(
+        "--web-chat", action="store_true", help="phục vụ cả trang chat (như WEB_CHAT=1)"
+    )
+    run.add_argument(
+        "--no-sample",
+        action="store_true",
+        help="chạy thật: không nạp kế hoạch mẫu, không chạy chế độ trình diễn",
+    )
     return parser
 
 
@@ -456,6 +463,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         raise UserError(t("run.webhook_needs_secret"))
     if settings.log_format not in ("text", "json"):
         raise UserError(t("ops.bad_log_format", value=settings.log_format))
+    if args.no_sample and not settings.chat_channels:
+        # In production a missing token must not start the demo: its people would be added
+        # to the real database.
+        raise UserError(t("ops.no_channel_production"))
     # A first run has no plan yet: read the bundled sample so there is something to work on
     # (not in production, where the real plan is imported: --no-sample).
     if not args.no_sample and not asyncio.run(_plans(settings)):
@@ -464,16 +475,32 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         plan = _read(str(sample), None)
         views.plan_table(plan)
         print(asyncio.run(_store(settings, plan)))
-    if not settings.telegram_bot_token:
-        print(t("run.no_channel"))
-        return 0
-    mode = "webhook" if settings.telegram_webhook_url else "polling"
-    print(t(f"run.telegram_{mode}", url=settings.telegram_webhook_url or ""))
-    asyncio.run(_serve(settings))
+    try:
+        if not settings.chat_channels:
+            # No platform to talk on: the demo, so the whole job can still be seen.
+            asyncio.run(_serve_demo(settings))
+            return 0
+        if not settings.telegram_bot_token:
+            print(t("run.no_channel"))  # Zalo alone: not served by this build yet
+            return 0
+        asyncio.run(_serve(settings, web_chat=args.web_chat or settings.web_chat))
+    except OSError as exc:
+        if _port_busy(exc):
+            raise UserError(
+                t("run.port_busy", host=settings.web_host, port=settings.web_port)
+            ) from exc
+        raise
     return 0
 
 
-async def _serve(settings: Settings) -> None:
+def _port_busy(exc: OSError) -> bool:
+    import errno
+
+    return exc.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL)
+
+
+async def _serve(settings: Settings, *, web_chat: bool) -> None:
+    from bot.banner import live_banner
     from bot.logs import configure_logging
     from bot.service import build_service, run_until_stopped
 
@@ -488,9 +515,48 @@ async def _serve(settings: Settings) -> None:
             host=settings.web_host,
             port=settings.web_port,
             reminders=True,
+            web_chat=web_chat,
             web=True,  # /healthz and /metrics in polling mode too
         )
-        await run_until_stopped(service)
+
+        async def started() -> None:
+            mode = "webhook" if settings.telegram_webhook_url else "polling"
+            print(t(f"run.telegram_{mode}", url=settings.telegram_webhook_url or ""))
+            telegram = (
+                f"webhook {settings.telegram_webhook_url}"
+                if settings.telegram_webhook_url
+                else "long polling"
+            )
+            print(live_banner(telegram=telegram, web_url=service.url if web_chat else None))
+            sys.stdout.flush()
+
+        await run_until_stopped(service, started)
+
+
+async def _serve_demo(settings: Settings) -> None:
+    """Demo mode: the web chat with demo people linked, on a clock the page can move."""
+    from bot.banner import demo_banner
+    from bot.demo import build_demo
+    from bot.service import run_until_stopped
+    from scheduler.clock import local_now
+
+    async with open_database(settings) as sessions:
+        demo = await build_demo(sessions, host=settings.web_host, port=settings.web_port)
+
+        async def started() -> None:
+            summaries = await _plans(settings)
+            print(
+                demo_banner(
+                    url=demo.service.url,
+                    plan=summaries[-1][1] if summaries else "",
+                    db=_redacted(database_url(settings)),
+                    names=[p.name for p in demo.people],
+                    today=local_now(demo.clock).strftime("%d/%m/%Y %H:%M"),
+                )
+            )
+            sys.stdout.flush()
+
+        await run_until_stopped(demo.service, started)
 
 
 def _secrets(settings: Settings) -> list[str | None]:

@@ -9,6 +9,8 @@ import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -35,6 +37,9 @@ REMINDER_INTERVAL_SECONDS = 60
 # is due. Below systemd's 90 s and the compose file's stop_grace_period, so nothing is killed.
 DRAIN_SECONDS = 20.0
 METRICS_TIMEOUT_SECONDS = 10.0
+WEB_FILES = Path("data/web-files")  # files the bot sent on the web chat
+
+Job = Callable[[], Awaitable[Any]]
 
 
 @dataclass
@@ -51,28 +56,47 @@ class Service:
     host: str = "127.0.0.1"
     port: int = 8080
     reminders: ReminderJob | None = None
+    # More jobs woken with the reminders, in order (the digest, reporting rounds): each runs
+    # on every scheduler tick and at every stop of a demo clock jump.
+    jobs: list[Job] = field(default_factory=list)
+    # Adds routes beyond the webhooks (the web chat's page, its streams, the demo clock).
+    web_setup: list[Callable[[web.Application], None]] = field(default_factory=list)
+    bound_port: int | None = None  # the port really listened on (port 0 picks a free one)
     clock: Clock = field(default_factory=SystemClock)
-    web: bool = False  # serve /healthz and /metrics even with no webhook route
+    web: bool = False  # serve /healthz and /metrics even with no other route
     drain_seconds: float = DRAIN_SECONDS
     _scheduler: AsyncIOScheduler | None = None
     _runner: web.AppRunner | None = None
     _loop_task: asyncio.Task[None] | None = None
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    _jobs_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _started: set[str] = field(default_factory=set)
     _refused: dict[str, Channel] = field(default_factory=dict)
-    _remind_task: asyncio.Task[object] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.bound_port or self.port}"
 
     async def start(self) -> None:
-        if self.routes or self.web:
+        if self.routes or self.web_setup or self.web:
             app = web.Application(client_max_size=1024 * 1024)
             for path, handler in self.routes:
                 app.router.add_post(path, handler)
             app.router.add_get("/healthz", self._health)
             app.router.add_get("/metrics", self._metrics)
+            for setup in self.web_setup:
+                setup(app)
             self._runner = web.AppRunner(app, access_log=None)
             await self._runner.setup()
-            await web.TCPSite(self._runner, self.host, self.port).start()
-            log.info("web server on http://%s:%s", self.host, self.port)
+            try:
+                await web.TCPSite(self._runner, self.host, self.port).start()
+            except OSError:
+                await self._runner.cleanup()  # the port is taken: leave nothing half open
+                self._runner = None
+                raise
+            sockets = [a for a in self._runner.addresses if isinstance(a, tuple)]
+            self.bound_port = sockets[0][1] if sockets else self.port
+            log.info("web server on %s", self.url)
         for name, channel in list(self.channels.items()):
             try:
                 await channel.start(self.dispatcher)
@@ -87,7 +111,7 @@ class Service:
             self._started.add(name)
             log.info("channel %s started", channel.name)
         self._loop_task = asyncio.create_task(self._outbox_loop())
-        if self.reminders is not None:
+        if self.reminders is not None or self.jobs:
             # APScheduler only wakes the job; what is due is decided from the database and the
             # injected clock, so a missed wake-up costs a minute, never a reminder.
             self._scheduler = AsyncIOScheduler(timezone=LOCAL_TZ)
@@ -104,12 +128,23 @@ class Service:
             self._scheduler.start()
 
     async def _remind(self) -> None:
-        assert self.reminders is not None
-        self._remind_task = asyncio.current_task()  # a stop waits for the pass under way
-        try:
-            await self.reminders.tick()
-        except Exception:
-            log.exception("reminder pass failed")
+        await self.run_jobs()
+
+    async def run_jobs(self) -> None:
+        """One wake-up of every job at the clock's time; one failing does not stop the rest."""
+        if self._stopping.is_set():
+            return  # a wake-up queued just before stop: the next start does it
+        async with self._jobs_lock:  # the interval and a demo jump must not overlap
+            if self.reminders is not None:
+                try:
+                    await self.reminders.tick()
+                except Exception:
+                    log.exception("reminder pass failed")
+            for job in self.jobs:
+                try:
+                    await job()
+                except Exception:
+                    log.exception("job %s failed", getattr(job, "__qualname__", job))
 
     def channel_states(self) -> dict[str, str]:
         """Each channel's state: its own `status` where it has one, else started or not."""
@@ -173,8 +208,8 @@ class Service:
             pause = getattr(channel, "stop_receiving", None)
             if pause is not None:
                 await _bounded(pause(), left(), f"channel {channel.name}: updates in hand")
-        if self._remind_task is not None and not self._remind_task.done():
-            await _bounded(self._remind_task, left(), "reminder pass")
+        # A pass already running finishes (cancelling it would leave a day half planned).
+        await _bounded(self._jobs_done(), left(), "scheduled jobs")
         drained = True
         if self._loop_task is not None:
             drained = await _bounded(self._loop_task, left(), "outbox pass")
@@ -188,6 +223,10 @@ class Service:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    async def _jobs_done(self) -> None:
+        async with self._jobs_lock:
+            pass
 
 
 async def _bounded(work: Awaitable[object], timeout: float, what: str) -> bool:
@@ -218,11 +257,14 @@ def build_service(
     port: int = 8080,
     clock: Clock | None = None,
     reminders: bool = False,
+    web_chat: bool = False,
+    web_files: Path = WEB_FILES,
+    demo: bool = False,
     web: bool = False,
     drain_seconds: float = DRAIN_SECONDS,
 ) -> Service:
-    from bot.channels.telegram import TelegramChannel
-
+    """The service with the channels configured; `demo` (with a DemoClock) adds the web chat's
+    demo people and clock controls, which a real deployment never has."""
     channels: dict[str, Channel] = {}
     clock = clock or SystemClock()
     calendar = WorkingCalendar()
@@ -235,6 +277,8 @@ def build_service(
     )
     routes = []
     if telegram_token:
+        from bot.channels.telegram import TelegramChannel
+
         file_url = None
         if telegram_api_url:
             # A local Bot API server serves files beside the API: .../bot → .../file/bot
@@ -251,7 +295,7 @@ def build_service(
         if telegram_webhook_url:
             routes.append((urlsplit(telegram_webhook_url).path or "/", telegram.webhook_handler()))
     job = ReminderJob(sessions, sender, clock, calendar) if reminders else None
-    return Service(
+    service = Service(
         sessions,
         channels,
         dispatcher,
@@ -264,10 +308,34 @@ def build_service(
         web=web,
         drain_seconds=drain_seconds,
     )
+    if web_chat or demo:
+        _add_web_chat(service, clock, calendar, web_files, demo=demo)
+    return service
 
 
-async def run_until_stopped(service: Service) -> None:
-    """Start, wait for Ctrl-C or SIGTERM, stop cleanly."""
+def _add_web_chat(
+    service: Service, clock: Clock, calendar: WorkingCalendar, files: Path, *, demo: bool
+) -> None:
+    from bot.channels.web import WebChannel
+    from bot.demo_time import DemoControls
+    from bot.webchat.files import FileStore
+    from bot.webchat.page import WebChatPage
+    from scheduler.demo_clock import DemoClock
+
+    controls = None
+    if demo:
+        if not isinstance(clock, DemoClock):
+            raise TypeError("demo mode needs a DemoClock")
+        controls = DemoControls(clock, calendar, service.sessions, service.run_jobs)
+    channel = WebChannel(clock, FileStore(files), demo=demo)
+    service.channels[channel.name] = channel
+    service.web_setup.append(WebChatPage(channel, service.sessions, controls).setup)
+
+
+async def run_until_stopped(
+    service: Service, on_started: Callable[[], Awaitable[None]] | None = None
+) -> None:
+    """Start, run `on_started` (say what runs), wait for Ctrl-C or SIGTERM, stop cleanly."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -275,6 +343,8 @@ async def run_until_stopped(service: Service) -> None:
             loop.add_signal_handler(sig, stop.set)
     await service.start()
     try:
+        if on_started is not None:
+            await on_started()
         await stop.wait()
     finally:
         await service.stop()
