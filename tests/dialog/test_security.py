@@ -254,3 +254,19 @@ async def test_forged_button_data_changes_nothing(bot: BotHarness) -> None:
         assert set(overrides) == {None}
         states = await uow.session.scalars(select(Conversation.state))
         assert set(states) <= {None}
+
+
+async def test_production_never_falls_back_to_the_demo(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys
+) -> None:
+    # No token in production: an error, not the demo with its made-up people in the database.
+    monkeypatch.chdir(tmp_path)
+    database = tmp_path / "real.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{database}")
+    for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_URL", "ZALO_BOT_TOKEN", "ZALO_BOT_TOKENS"):
+        monkeypatch.delenv(name, raising=False)
+    code = await asyncio.to_thread(main, ["run", "--no-sample"])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert "Chưa cấu hình kênh chat nào" in err and "production never runs the demo" in err
+    assert not database.exists()
