@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from bot import cli_schedule, views
+from bot import cli_backup, cli_schedule, views
 from bot.app import database_url, open_database
 from bot.config import Settings
 from bot.contacts import (
@@ -110,11 +110,17 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="áp dụng các bản nâng cấp cấu trúc")
 
     cli_schedule.add_parsers(sub)
+    cli_backup.add_parsers(sub)
 
     run = sub.add_parser("run", help="chạy dịch vụ")
     run.add_argument("--sample", default=str(DEFAULT_SAMPLE), help=argparse.SUPPRESS)
     run.add_argument(
         "--web-chat", action="store_true", help="phục vụ cả trang chat (như WEB_CHAT=1)"
+    )
+    run.add_argument(
+        "--no-sample",
+        action="store_true",
+        help="chạy thật: không nạp kế hoạch mẫu, không chạy chế độ trình diễn",
     )
     return parser
 
@@ -451,8 +457,19 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    # A first run has no plan yet: read the bundled sample so there is something to work on.
-    if not asyncio.run(_plans(settings)):
+    # Settings that cannot work are refused before anything touches the database.
+    if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
+        # Without a secret anyone who finds the URL could post updates as any person.
+        raise UserError(t("run.webhook_needs_secret"))
+    if settings.log_format not in ("text", "json"):
+        raise UserError(t("ops.bad_log_format", value=settings.log_format))
+    if args.no_sample and not settings.chat_channels:
+        # In production a missing token must not start the demo: its people would be added
+        # to the real database.
+        raise UserError(t("ops.no_channel_production"))
+    # A first run has no plan yet: read the bundled sample so there is something to work on
+    # (not in production, where the real plan is imported: --no-sample).
+    if not args.no_sample and not asyncio.run(_plans(settings)):
         sample = Path(args.sample)
         print(t("run.sample_intro", name=sample.name, db=_redacted(database_url(settings))))
         plan = _read(str(sample), None)
@@ -463,9 +480,6 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             # No platform to talk on: the demo, so the whole job can still be seen.
             asyncio.run(_serve_demo(settings))
             return 0
-        if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
-            # Without a secret anyone who finds the URL could post updates as any person.
-            raise UserError(t("run.webhook_needs_secret"))
         if not settings.telegram_bot_token:
             print(t("run.no_channel"))  # Zalo alone: not served by this build yet
             return 0
@@ -487,8 +501,10 @@ def _port_busy(exc: OSError) -> bool:
 
 async def _serve(settings: Settings, *, web_chat: bool) -> None:
     from bot.banner import live_banner
+    from bot.logs import configure_logging
     from bot.service import build_service, run_until_stopped
 
+    configure_logging(settings.log_format, settings.log_level, _secrets(settings))
     async with open_database(settings) as sessions:
         service = build_service(
             sessions,
@@ -500,6 +516,7 @@ async def _serve(settings: Settings, *, web_chat: bool) -> None:
             port=settings.web_port,
             reminders=True,
             web_chat=web_chat,
+            web=True,  # /healthz and /metrics in polling mode too
         )
 
         async def started() -> None:
@@ -540,6 +557,14 @@ async def _serve_demo(settings: Settings) -> None:
             sys.stdout.flush()
 
         await run_until_stopped(demo.service, started)
+
+
+def _secrets(settings: Settings) -> list[str | None]:
+    """What must never reach a log line: tokens, the webhook secret, the database password."""
+    from sqlalchemy.engine import make_url
+
+    password = make_url(database_url(settings)).password
+    return [settings.telegram_bot_token, settings.telegram_webhook_secret, password]
 
 
 def cmd_telegram_set_webhook(args: argparse.Namespace, settings: Settings) -> int:
@@ -598,6 +623,7 @@ COMMANDS = {
     ("parse", "reply"): cmd_parse_reply,
     ("telegram", "set-webhook"): cmd_telegram_set_webhook,
     **cli_schedule.COMMANDS,
+    **cli_backup.COMMANDS,
 }
 
 
@@ -607,7 +633,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.load()
     try:
         return COMMANDS[(args.command, sub)](args, settings)
-    except (UserError, cli_schedule.ScheduleCommandError) as exc:
+    except (UserError, cli_schedule.ScheduleCommandError, cli_backup.BackupCommandError) as exc:
         print(t("cli.error", message=exc), file=sys.stderr)
         return 2
 

@@ -27,6 +27,9 @@ class Settings:
     web_chat: bool = False
     # A Zalo bot token is set (ZALO_BOT_TOKEN or ZALO_BOT_TOKENS): not demo mode.
     zalo_configured: bool = False
+    # "text" for people reading a terminal, "json" (one object per line) for log collectors.
+    log_format: str = "text"
+    log_level: str = "INFO"
 
     @classmethod
     def load(cls, env_file: str | Path | None = ".env") -> Settings:
@@ -45,6 +48,8 @@ class Settings:
             web_port=int(_get("WEB_PORT") or 8080),
             web_chat=(_get("WEB_CHAT") or "").lower() in ("1", "true", "yes", "on"),
             zalo_configured=bool(_get("ZALO_BOT_TOKEN") or _get("ZALO_BOT_TOKENS")),
+            log_format=(_get("LOG_FORMAT") or "text").lower(),
+            log_level=(_get("LOG_LEVEL") or "INFO").upper(),
         )
 
     @property

@@ -101,6 +101,14 @@ class OutboxSender:
             if ids is not None or len(rows) < limit:
                 return taken
 
+    async def release_claims(self) -> int:
+        """Put back every row this worker holds unsent (a stop ran out of time), so the next
+        start or another instance sends them without waiting for the claim lease."""
+        async with UnitOfWork(self._sessions) as uow:
+            released = await uow.outbox.release(self.worker)
+            await uow.commit()
+        return released
+
     async def _send_by_chat(self, rows: Sequence[OutboxMessage]) -> None:
         by_chat: dict[tuple[str, str], list[OutboxMessage]] = defaultdict(list)
         for row in rows:

@@ -512,19 +512,27 @@ _ANSWERS: dict[str, Callable[[Sequence[TaskView], date, Agency | None], str]] = 
 
 
 async def answer(ctx: HandlerContext, kind: str, lookup: AgencyLookup | None) -> None:
-    """Answer for the agency asked about, or the whole plan; a focal point only for its own."""
-    if ctx.role in OVERSEERS:
-        if lookup is not None and lookup.agency is None:
-            ctx.reply(lookup.message())
-            return
-        agency = lookup.agency if lookup is not None else None
-    else:
-        mine = ctx.agency
-        assert mine is not None
-        if lookup is not None and (lookup.agency is None or lookup.agency.id != mine.id):
-            ctx.reply(t("chat.coordinator_only"))  # other agencies' work is not theirs to see
-            return
-        agency = mine
+    """A coordinator's or leader's answer: the agency asked about, or the whole plan.
+
+    Only routes registered with roles=OVERSEERS call it: the router checks the role.
+    """
+    if lookup is not None and lookup.agency is None:
+        ctx.reply(lookup.message())
+        return
+    await _reply(ctx, kind, lookup.agency if lookup is not None else None)
+
+
+async def answer_own(ctx: HandlerContext, kind: str, lookup: AgencyLookup | None) -> None:
+    """Anyone else's answer: their own agency only, whatever they asked about."""
+    mine = ctx.agency
+    assert mine is not None
+    if lookup is not None and (lookup.agency is None or lookup.agency.id != mine.id):
+        ctx.reply(t("chat.coordinator_only"))  # other agencies' work is not theirs to see
+        return
+    await _reply(ctx, kind, mine)
+
+
+async def _reply(ctx: HandlerContext, kind: str, agency: Agency | None) -> None:
     today = ctx.today()
     views = await standings.lead_views(ctx.uow, today, ctx.calendar, ctx.policy.confirm_done)
     if agency is not None:
@@ -536,6 +544,13 @@ async def _command(ctx: HandlerContext, kind: str) -> None:
     typed = ctx.message.args.strip()
     lookup = find_agency(await ctx.uow.agencies.list_all(), typed) if typed else None
     await answer(ctx, kind, lookup)
+
+
+async def _question(ctx: HandlerContext) -> tuple[str, AgencyLookup | None]:
+    asked = read_question(ctx.text)
+    assert asked is not None
+    agencies = await ctx.uow.agencies.list_all()
+    return asked.kind, named_in_question(agencies, ctx.text, asked.rest)
 
 
 def register(router: Router) -> None:
@@ -551,9 +566,12 @@ def register(router: Router) -> None:
     async def unreported_command(ctx: HandlerContext) -> None:
         await _command(ctx, "unreported")
 
-    @router.text(is_question)
+    # The same question, two routes: plan-wide for the roles that may see the plan, the
+    # asker's own agency for everyone else. The router picks by role.
+    @router.text(is_question, roles=OVERSEERS)
     async def question(ctx: HandlerContext) -> None:
-        asked = read_question(ctx.text)
-        assert asked is not None
-        agencies = await ctx.uow.agencies.list_all()
-        await answer(ctx, asked.kind, named_in_question(agencies, ctx.text, asked.rest))
+        await answer(ctx, *await _question(ctx))
+
+    @router.text(is_question)
+    async def own_agency_question(ctx: HandlerContext) -> None:
+        await answer_own(ctx, *await _question(ctx))

@@ -104,7 +104,8 @@ VI: dict[str, str] = {
     ),
     "run.webhook_needs_secret": (
         "Chế độ webhook cần TELEGRAM_WEBHOOK_SECRET (1–256 ký tự A-Z, a-z, 0-9, _ hoặc -) "
-        "để chỉ Telegram gửi được tin vào địa chỉ này."
+        "để chỉ Telegram gửi được tin vào địa chỉ này. (Webhook mode needs "
+        "TELEGRAM_WEBHOOK_SECRET; the service did not start.)"
     ),
     "run.webhook_set": "Đã đăng ký webhook với Telegram: {url}",
     "run.sample_intro": "Đang nhập kế hoạch mẫu «{name}» vào cơ sở dữ liệu {db} …",
@@ -550,6 +551,32 @@ VI: dict[str, str] = {
     ),
     "leave.ended": "Chào mừng anh/chị trở lại. Nhắc việc đã được gửi lại cho anh/chị từ hôm nay.",
     "notice.leave": "{name} ({agency}) nghỉ phép từ {start} đến hết {end}. {who}",
+    # --- Operations: backup, restore, service health (CLI)
+    "ops.progress": "  {table}: {done}/{total}",
+    "ops.backup.done": (
+        "Đã sao lưu {rows} dòng của {tables} bảng (cấu trúc phiên bản {revision}) vào {path}.\n"
+        "Tệp có họ tên và số điện thoại của cán bộ: anh/chị vui lòng cất giữ cẩn thận, "
+        "không gửi qua kênh công khai."
+    ),
+    "ops.backup.failed": "Không sao lưu được (backup failed): {error}",
+    "ops.restore.done": (
+        "Đã khôi phục {rows} dòng của {tables} bảng từ {path} (cấu trúc phiên bản {revision}) "
+        "và nâng cấp cấu trúc lên phiên bản mới nhất."
+    ),
+    "ops.restore.failed": "Không khôi phục được (restore failed): {error}",
+    "ops.no_channel_production": (
+        "Chưa cấu hình kênh chat nào (TELEGRAM_BOT_TOKEN hoặc ZALO_BOT_TOKEN) nên dịch vụ không "
+        "chạy; khi chạy thật (--no-sample) không dùng chế độ trình diễn. (No chat channel is "
+        "configured: set TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN; production never runs the demo.)"
+    ),
+    "ops.bad_log_format": (
+        "LOG_FORMAT=«{value}» không hợp lệ: dùng «text» (dễ đọc) hoặc «json» (mỗi dòng một đối "
+        "tượng JSON, cho hệ thống thu thập nhật ký)."
+    ),
+    "ops.restore.not_empty": (
+        "Cơ sở dữ liệu đích đã có dữ liệu nên chưa khôi phục ({error}). Để xoá dữ liệu đó và "
+        "thay bằng bản sao lưu, anh/chị chạy lại lệnh với --force."
+    ),
     # --- Web chat and demo mode (page)
     "web.title": "Nhắc việc",
     "web.subtitle.demo": "Bản chạy thử trên máy này",

@@ -241,7 +241,9 @@ async def test_a_real_deployment_serves_telegram_and_the_web_chat_without_demo_c
     assert sorted(service.channels) == ["telegram", "web"]
     async with running(service), aiohttp.ClientSession() as http:
         async with http.get(f"{service.url}/healthz") as response:
-            assert (await response.json())["channels"] == ["telegram", "web"]
+            health = await response.json()
+            assert health["channels"] == {"telegram": "running", "web": "running"}
+            assert response.status == 200 and health["status"] == "ok"
         async with http.get(f"{service.url}/web/api/config") as response:
             config = await response.json()
         assert config["demo"] is False and "clock" not in config
