@@ -550,6 +550,173 @@ VI: dict[str, str] = {
     ),
     "leave.ended": "Chào mừng anh/chị trở lại. Nhắc việc đã được gửi lại cho anh/chị từ hôm nay.",
     "notice.leave": "{name} ({agency}) nghỉ phép từ {start} đến hết {end}. {who}",
+    # --- Consolidated report
+    "period.h1": "6 tháng đầu năm {year}",
+    "period.h2": "6 tháng cuối năm {year}",
+    "period.quarter": "quý {roman} năm {year}",
+    "period.year": "năm {year}",
+    "period.range": "từ ngày {start} đến ngày {end}",
+    "period.bad": (
+        "Kỳ báo cáo «{text}» không hợp lệ. Anh/chị vui lòng ghi một trong các dạng: 2026H1 "
+        "(6 tháng đầu năm), 2026H2, 2026Q3 (quý III), 2026 (cả năm) hoặc TỪ:ĐẾN, ví dụ "
+        "01/01/2026:30/06/2026."
+    ),
+    "period.reversed": "Kỳ báo cáo không hợp lệ: ngày bắt đầu {start} sau ngày kết thúc {end}.",
+    "report.motto_country": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "report.motto_words": "Độc lập - Tự do - Hạnh phúc",
+    "report.number": "Số:          /BC-{abbreviation}",
+    "report.place_date": "{place}, ngày      tháng      năm {year}",
+    "report.kind": "BÁO CÁO",
+    "report.title": "Kết quả thực hiện {plan}",
+    "report.title_period": "({period})",
+    "report.body_unknown": "Cơ quan điều phối",
+    "report.plan_ref.number": "Kế hoạch số {number}",
+    "report.plan_ref.date": " ngày {day}",
+    "report.plan_ref.issuer": " của {issuer}",
+    "report.plan_ref.subject": " về {subject}",
+    "report.intro": (
+        "Thực hiện {plan}, {body} tổng hợp kết quả thực hiện {period} (số liệu tính đến ngày "
+        "{as_of}) như sau:"
+    ),
+    "report.section.results": "I. KẾT QUẢ THỰC HIỆN",
+    "report.section.assessment": "II. ĐÁNH GIÁ CHUNG",
+    "report.section.difficulties": "III. KHÓ KHĂN, VƯỚNG MẮC",
+    "report.section.proposals": "IV. ĐỀ XUẤT, KIẾN NGHỊ",
+    "report.none": "—",
+    "report.task.leads": "Cơ quan chủ trì: {leads}.",
+    "report.task.supports": "Cơ quan phối hợp: {supports}.",
+    "report.task.deadline": "Thời hạn: {deadline}. Tình trạng: {status}.",
+    "report.role.lead": "chủ trì",
+    "report.role.support": "phối hợp",
+    "report.result.line": "{agency} ({role}): {text}",
+    "report.result.nobody": "Chưa có cơ quan nào báo cáo kết quả thực hiện.",
+    "report.result.none": "Chưa báo cáo kết quả thực hiện",
+    "report.result.done": "Đã hoàn thành ngày {day}{timing}",
+    "report.result.done_pending": (
+        "Đã báo cáo hoàn thành ngày {day}{timing}, đang chờ cơ quan điều phối xác nhận"
+    ),
+    "report.result.on_time": " (đúng hạn)",
+    "report.result.late": " (trễ hạn {days} ngày)",
+    "report.result.all_done": "Đã hoàn thành tất cả các kỳ",
+    "report.result.occurrences_done": "Đã hoàn thành {count} kỳ báo cáo",
+    "report.result.in_progress": "Đang triển khai thực hiện",
+    "report.result.in_progress_pct": "Đang triển khai thực hiện, ước đạt {percent}%",
+    "report.result.blocked": "Đang gặp khó khăn, vướng mắc: {reason}",
+    "report.result.returned": (
+        "Báo cáo hoàn thành ngày {day} đã được trả lại để bổ sung, hoàn thiện"
+    ),
+    "report.result.returned_note": (
+        "Báo cáo hoàn thành ngày {day} đã được trả lại để bổ sung, hoàn thiện ({note})"
+    ),
+    "report.result.extension_approved": "Đã được gia hạn đến ngày {day}",
+    "report.result.extension_pending": "Đề nghị gia hạn đến ngày {day}, đang chờ xem xét",
+    "report.result.extension_rejected": "Đề nghị gia hạn đến ngày {day} không được chấp thuận",
+    "report.deadline.none": "Chưa xác định",
+    "report.deadline.recurring": "{written} (kỳ hiện tại: {due})",
+    "report.deadline.extended": "{original} (gia hạn đến {due})",
+    "report.status.done_on_time": "Hoàn thành đúng hạn",
+    "report.status.done_late": "Hoàn thành trễ hạn",
+    "report.status.pending": "Đã báo hoàn thành, chờ xác nhận",
+    "report.status.late_suffix": " (trễ hạn)",
+    "report.status.overdue": "Quá hạn {days} ngày",
+    "report.status.overdue_not_reported": ", chưa báo cáo",
+    "report.status.overdue_blocked": ", có vướng mắc",
+    "report.status.in_progress": "Đang thực hiện, trong hạn",
+    "report.status.in_progress_pct": "Đang thực hiện ({percent}%), trong hạn",
+    "report.status.blocked": "Có vướng mắc, trong hạn",
+    "report.status.no_deadline": "Chưa xác định thời hạn",
+    "report.status.not_due": "Chưa đến hạn",
+    "report.assessment.total": (
+        "Kế hoạch có {total} nhiệm vụ; tính đến ngày {as_of} có {due} nhiệm vụ đã đến hạn "
+        "hoặc đã hoàn thành."
+    ),
+    "report.assessment.table_caption": "Kết quả thực hiện theo thời hạn:",
+    "report.assessment.col.kind": "Nhiệm vụ",
+    "report.assessment.col.on_time": "Đúng hạn",
+    "report.assessment.col.late": "Trễ hạn",
+    "report.assessment.col.total": "Tổng số",
+    "report.assessment.row.done": "Đã hoàn thành",
+    "report.assessment.row.open": "Chưa hoàn thành",
+    "report.assessment.row.total": "Tổng số",
+    "report.assessment.open_note": (
+        "Ô «Chưa hoàn thành – Đúng hạn» là các nhiệm vụ chưa đến hạn; «Chưa hoàn thành – Trễ hạn» "
+        "là các nhiệm vụ đã quá hạn."
+    ),
+    "report.assessment.pending": (
+        "Ngoài ra có {count} nhiệm vụ đã được báo cáo hoàn thành, đang chờ xác nhận."
+    ),
+    "report.assessment.no_deadline": "Có {count} nhiệm vụ chưa xác định thời hạn.",
+    "report.assessment.rate": (
+        "Tỷ lệ hoàn thành đúng hạn: {percent}% ({done}/{due} nhiệm vụ đã đến hạn)."
+    ),
+    "report.assessment.no_rate": (
+        "Chưa có nhiệm vụ nào đến hạn, chưa tính tỷ lệ hoàn thành đúng hạn."
+    ),
+    "report.assessment.overdue_head": "Các nhiệm vụ quá hạn lâu nhất:",
+    "report.assessment.no_overdue": "Không có nhiệm vụ quá hạn.",
+    "report.assessment.overdue_line": (
+        "Nhiệm vụ {code} «{title}» ({leads} chủ trì): quá hạn {days} ngày (hạn {due})."
+    ),
+    "report.difficulty.line": "Nhiệm vụ {code} «{title}» ({agency}): {reason}",
+    "report.difficulty.resolved": " (đến nay đã khắc phục)",
+    "report.difficulty.none": (
+        "Trong kỳ báo cáo, các cơ quan, đơn vị chưa phản ánh khó khăn, vướng mắc."
+    ),
+    "report.proposal.extension": (
+        "Đề nghị xem xét gia hạn nhiệm vụ {code} «{title}» đến ngày {day} theo đề nghị của "
+        "{agency}{reason}."
+    ),
+    "report.proposal.because": " (lý do: {reason})",
+    "report.proposal.blocked": (
+        "Đề nghị các cơ quan liên quan phối hợp tháo gỡ vướng mắc của nhiệm vụ {code} "
+        "({agency}): {reason}."
+    ),
+    "report.proposal.overdue": (
+        "Đề nghị các cơ quan chủ trì {count} nhiệm vụ quá hạn khẩn trương hoàn thành và báo cáo "
+        "kết quả về {body}."
+    ),
+    "report.proposal.unreported": (
+        "Đề nghị các cơ quan chưa báo cáo kết quả các nhiệm vụ đã quá hạn ({agencies}) báo cáo "
+        "đầy đủ, đúng thời hạn."
+    ),
+    "report.proposal.none": "Chưa có đề xuất, kiến nghị.",
+    "report.closing_to": (
+        "Trên đây là báo cáo kết quả thực hiện {plan} ({period}), {body} kính báo cáo "
+        "{addressee} xem xét, chỉ đạo./."
+    ),
+    "report.closing": "Trên đây là báo cáo kết quả thực hiện {plan} ({period})./.",
+    "report.recipients": "Nơi nhận:",
+    "report.recipient.addressee": "{name} (để báo cáo);",
+    "report.recipient.agencies": "Các cơ quan, đơn vị thực hiện Kế hoạch;",
+    "report.recipient.archive": "Lưu: VT.",
+    "report.signer.so": "GIÁM ĐỐC",
+    "report.signer.ban": "TRƯỞNG BAN",
+    "report.signer.head": "THỦ TRƯỞNG CƠ QUAN",
+    "report.signer.ubnd_for": "TM. ỦY BAN NHÂN DÂN",
+    "report.signer.ubnd": "CHỦ TỊCH",
+    "report.appendix.label": "Phụ lục",
+    "report.appendix.title": "TÌNH HÌNH THỰC HIỆN CÁC NHIỆM VỤ CỦA KẾ HOẠCH",
+    "report.appendix.subtitle": (
+        "(Kèm theo Báo cáo số       /BC-{abbreviation} ngày     tháng     năm {year} của {body})"
+    ),
+    "report.col.number": "STT",
+    "report.col.task": "Nhiệm vụ",
+    "report.col.group": "Nhóm nhiệm vụ",
+    "report.col.leads": "Cơ quan chủ trì",
+    "report.col.supports": "Cơ quan phối hợp",
+    "report.col.deadline": "Thời hạn",
+    "report.col.due": "Hạn hiện hành",
+    "report.col.original_due": "Hạn ban đầu (trước gia hạn)",
+    "report.col.result": "Kết quả",
+    "report.col.status": "Tình trạng",
+    "report.col.overdue_days": "Số ngày quá hạn",
+    "report.sheet.tasks": "Nhiệm vụ",
+    "report.sheet.legend": "Chú giải",
+    "report.legend.done_on_time": "Hoàn thành đúng hạn",
+    "report.legend.done_late": "Hoàn thành trễ hạn",
+    "report.legend.overdue": "Quá hạn",
+    "report.legend.in_progress": "Đang thực hiện, trong hạn",
+    "report.legend.not_started": "Chưa bắt đầu / chưa báo cáo",
     # --- Reminders, calendar and deadlines (CLI)
     "cli.remind.none": "Không có nhắc việc nào từ {start} đến {end}.",
     "cli.remind.col.send_at": "Gửi lúc",
