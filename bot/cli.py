@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from bot import cli_schedule, views
+from bot import cli_report, cli_schedule, views
 from bot.app import database_url, open_database
 from bot.config import Settings
 from bot.contacts import (
@@ -110,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="áp dụng các bản nâng cấp cấu trúc")
 
     cli_schedule.add_parsers(sub)
+    cli_report.add_parsers(sub)
 
     run = sub.add_parser("run", help="chạy dịch vụ")
     run.add_argument("--sample", default=str(DEFAULT_SAMPLE), help=argparse.SUPPRESS)
@@ -540,6 +541,7 @@ COMMANDS = {
     ("parse", "reply"): cmd_parse_reply,
     ("telegram", "set-webhook"): cmd_telegram_set_webhook,
     **cli_schedule.COMMANDS,
+    **cli_report.COMMANDS,
 }
 
 
@@ -549,7 +551,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.load()
     try:
         return COMMANDS[(args.command, sub)](args, settings)
-    except (UserError, cli_schedule.ScheduleCommandError) as exc:
+    except (UserError, cli_schedule.ScheduleCommandError, cli_report.ReportCommandError) as exc:
         print(t("cli.error", message=exc), file=sys.stderr)
         return 2
 

@@ -753,6 +753,14 @@ VI: dict[str, str] = {
     "chart.key.in_progress": "Đang thực hiện",
     "chart.key.not_started": "Chưa báo cáo",
     "chart.key.overdue": "Quá hạn",
+    # --- Consolidated report and digest (CLI)
+    "cli.report.written": (
+        "Đã lập báo cáo tổng hợp {period} (số liệu đến ngày {as_of}): {tasks} nhiệm vụ{rate}."
+    ),
+    "cli.report.rate": ", tỷ lệ hoàn thành đúng hạn {percent}%",
+    "cli.report.file": "  {path}",
+    "cli.report.chart": "Biểu đồ: {path}",
+    "cli.report.cannot_write": "Không ghi được tệp «{path}»: {error}.",
     # --- Reminders, calendar and deadlines (CLI)
     "cli.remind.none": "Không có nhắc việc nào từ {start} đến {end}.",
     "cli.remind.col.send_at": "Gửi lúc",
