@@ -72,6 +72,8 @@ def status_label(s: Standing) -> str:
         return t("report.status.blocked")
     if s.timing == "no_deadline":
         return t("report.status.no_deadline")
+    if s.working_days_left == 0:  # the deadline is today (or falls before the next working day)
+        return t("report.status.due_now")
     return t("report.status.not_due")
 
 

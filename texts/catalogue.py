@@ -626,6 +626,7 @@ VI: dict[str, str] = {
     "report.status.blocked": "Có vướng mắc, trong hạn",
     "report.status.no_deadline": "Chưa xác định thời hạn",
     "report.status.not_due": "Chưa đến hạn",
+    "report.status.due_now": "Đến hạn, chưa báo cáo",
     "report.assessment.total": (
         "Kế hoạch có {total} nhiệm vụ; tính đến ngày {as_of} có {due} nhiệm vụ đã đến hạn "
         "hoặc đã hoàn thành."
