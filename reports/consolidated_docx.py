@@ -25,6 +25,7 @@ from reports.docx_layout import (
     rule,
     setup_styles,
     text,
+    use_style,
 )
 from texts import t
 
@@ -160,7 +161,7 @@ def _assessment(doc: Document, report: ConsolidatedReport, cell_style: Paragraph
         for c, value in enumerate(values):
             cell = table.rows[r].cells[c]
             para = first_paragraph(cell)
-            para.style = cell_style
+            use_style(para, cell_style)
             para.alignment = WD_ALIGN_PARAGRAPH.LEFT if c == 0 else CENTER
             run = para.add_run(value)
             run.bold = (r == 0 or r == 3) or None
@@ -242,7 +243,7 @@ def _appendix(doc: Document, report: ConsolidatedReport, cell_style: ParagraphSt
     repeat_header(head)
     for cell, column in zip(head.cells, APPENDIX_COLUMNS, strict=True):
         para = first_paragraph(cell)
-        para.style = cell_style
+        use_style(para, cell_style)
         para.alignment = CENTER
         para.add_run(t(f"report.col.{column}")).bold = True
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
@@ -251,7 +252,7 @@ def _appendix(doc: Document, report: ConsolidatedReport, cell_style: ParagraphSt
             row = table.add_row()
             merged = row.cells[0].merge(row.cells[-1])
             para = first_paragraph(merged)
-            para.style = cell_style
+            use_style(para, cell_style)
             run = para.add_run(item.text)
             run.bold = True
             run.italic = item.level > 0 or None
@@ -267,16 +268,17 @@ def _appendix(doc: Document, report: ConsolidatedReport, cell_style: ParagraphSt
             "\n".join(item.results),
             item.status,
         )
-        for c, (cell, value, width) in enumerate(zip(row.cells, values, widths, strict=True)):
-            cell.width = width
+        # add_row() gives each new cell its column's width already.
+        for c, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
             lines = value.split("\n")
             para = first_paragraph(cell)
-            para.style = cell_style
+            use_style(para, cell_style)
             if c in (0, 4, 6):
                 para.alignment = CENTER
             para.add_run(lines[0])
             for line in lines[1:]:
-                extra = cell.add_paragraph(line, style=cell_style)
+                extra = cell.add_paragraph(line)
+                use_style(extra, cell_style)
                 extra.paragraph_format.space_before = docx.shared.Pt(3)
 
 
