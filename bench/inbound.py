@@ -1,4 +1,21 @@
-"""Benchmark: replies per second and latency through the fake Bot API, beside a bare echo bot."""
+"""Benchmark: replies per second and latency through the fake Bot API, beside a bare echo bot.
+
+Two runs per bot, because one run cannot measure both goals:
+
+- Throughput, closed loop: every contact sends at once and each waits for the answer before
+  its next message, so the bot is never idle. This finds the most replies per second it can
+  give. Its latencies only restate the load: by Little's law, 100 chats each waiting on one
+  answer at R replies/s wait 100/R seconds on average, so under saturation even the bare
+  echo bot's p95 is hundreds of milliseconds, and "p95 under 300 ms" could not be met by any
+  bot. They are printed, but judged by nothing.
+- Latency, open loop: messages arrive at a fixed offered rate (by default the throughput
+  goal, half the echo bot's closed-loop replies/s in the same run; --rate to choose), spread
+  over the contacts in turn, each contact's messages in its own order, sent on schedule
+  whether or not the previous answer came. Latency is counted from the moment a message was
+  due, so a generator that falls behind cannot hide a slow bot (coordinated omission). This
+  is the p95 the goal is about: how long a person waits while the bot carries its target
+  load.
+"""
 
 from __future__ import annotations
 
@@ -64,6 +81,7 @@ POLL_TIMEOUT = timedelta(seconds=10)
 GOAL_RATIO = 0.5
 GOAL_P95_MS = 300.0
 MAX_WRONG_SHOWN = 20
+DRAIN_TIMEOUT = 30.0  # after the last scheduled send, how long the open loop waits for answers
 
 
 class TimedFake(FakeTelegramAPI):
@@ -124,6 +142,20 @@ class Result:
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)  # seconds, one per answered reply
     wrong: list[str] = field(default_factory=list)
+    offered: float | None = None  # open loop: the rate messages were sent at, per second
+    lag: float = 0.0  # open loop: the latest any message left after it was due, seconds
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else float("nan")
+
+
+@dataclass
+class Runs:
+    """One bot's two runs on one database."""
+
+    closed: Result
+    open: Result
 
 
 def led_codes(today: date) -> dict[str, list[str]]:
@@ -220,6 +252,68 @@ async def load(fake: TimedFake, scripts: dict[int, list[Exchange]], result: Resu
     return result
 
 
+async def open_loop(
+    fake: TimedFake, scripts: dict[int, list[Exchange]], rate: float, result: Result
+) -> Result:
+    """Messages due at `rate` per second, contact after contact; latency from when each was due.
+
+    Message k is contact k mod n's (k div n)th: each contact writes every n/rate seconds, in
+    its own order, and the bot must answer each chat in order (matched first in, first out).
+    """
+    users = list(scripts)
+    waiting: dict[int, list[tuple[float, Exchange]]] = {u: [] for u in users}
+    expected = sum(len(script) for script in scripts.values())
+    answered = asyncio.Event() if expected else None
+
+    async def receive(user_id: int) -> None:
+        inbox = fake.inboxes[user_id]
+        while True:
+            answer = await inbox.get()
+            if not waiting[user_id]:
+                result.wrong.append(f"user {user_id}: unasked-for message {answer['text']!r}")
+                continue
+            due, exchange = waiting[user_id].pop(0)
+            result.latencies.append(answer["arrived"] - due)
+            if not exchange.right(answer["text"] or ""):
+                result.wrong.append(f"user {user_id}: {exchange.text!r} → {answer['text']!r}")
+            if answered is not None and len(result.latencies) >= expected:
+                answered.set()
+
+    receivers = [asyncio.create_task(receive(u)) for u in users]
+    try:
+        start = time.perf_counter()
+        k = 0
+        for index in range(max(len(script) for script in scripts.values())):
+            for user_id in users:
+                if index >= len(scripts[user_id]):
+                    continue
+                due = start + k / rate
+                k += 1
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                exchange = scripts[user_id][index]
+                waiting[user_id].append((due, exchange))
+                result.lag = max(result.lag, time.perf_counter() - due)
+                fake.user_sends(user_id, exchange.text, first_name=f"U{user_id}")
+        if answered is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(answered.wait(), DRAIN_TIMEOUT)
+        result.seconds = time.perf_counter() - start
+    finally:
+        for task in receivers:
+            task.cancel()
+        await asyncio.gather(*receivers, return_exceptions=True)
+    for user_id, left in waiting.items():
+        for _, exchange in left:
+            result.wrong.append(
+                f"user {user_id}: no answer to {exchange.text!r} within {DRAIN_TIMEOUT:.0f}s "
+                f"of the last send"
+            )
+    result.offered = rate
+    return result
+
+
 async def warm_up(fake: TimedFake, exchanges: dict[int, Exchange], what: str) -> None:
     """One untimed exchange per chat (the link for the service), so both bots start warm."""
     result = Result("warm-up", "")
@@ -228,7 +322,19 @@ async def warm_up(fake: TimedFake, exchanges: dict[int, Exchange], what: str) ->
         raise RuntimeError(f"{what} failed: " + "; ".join(result.wrong[:5]))
 
 
-async def run_echo(persons: list[Person], replies: int, rate_limit: bool) -> Result:
+async def best_of(repeat: int, run: Callable[[], Awaitable[Result]]) -> Result:
+    """The fastest of `repeat` throughput runs: other work on the machine only slows a run down."""
+    results = [await run() for _ in range(repeat)]
+    best = max(results, key=lambda r: r.rate)
+    best.wrong = [line for r in results for line in r.wrong]  # a wrong answer in any counts
+    return best
+
+
+async def run_echo(
+    persons: list[Person], replies: int, rate_limit: bool, rate: float | None, repeat: int = 1
+) -> Runs:
+    """The bare echo bot's two runs; the open loop at `rate`, or at the goal throughput."""
+
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.message is not None and update.message.text is not None
         await update.message.reply_text(update.message.text)
@@ -255,7 +361,9 @@ async def run_echo(persons: list[Person], replies: int, rate_limit: bool) -> Res
         await app.updater.start_polling(timeout=POLL_TIMEOUT, allowed_updates=["message"])
         stack.push_async_callback(app.updater.stop)
         await warm_up(fake, {p.user_id: Exchange("/start", "/start") for p in persons}, "warm-up")
-        return await load(fake, scripts, Result("echo (bare PTB)", "-"))
+        closed = await best_of(repeat, lambda: load(fake, scripts, Result("echo (bare PTB)", "-")))
+        offered = rate if rate is not None else GOAL_RATIO * closed.rate
+        return Runs(closed, await open_loop(fake, scripts, offered, Result(closed.bot, "-")))
 
 
 async def set_up(url: str, persons: list[Person]) -> None:
@@ -272,8 +380,14 @@ async def set_up(url: str, persons: list[Person]) -> None:
 
 
 async def run_service(
-    database: str, url: str, persons: list[Person], replies: int, rate_limit: bool
-) -> Result:
+    database: str,
+    url: str,
+    persons: list[Person],
+    replies: int,
+    rate_limit: bool,
+    rate: float,
+    repeat: int = 1,
+) -> Runs:
     await set_up(url, persons)
     scripts = {p.user_id: report_script(p, replies) for p in persons}
     links = {
@@ -293,7 +407,12 @@ async def run_service(
             await service.start()
             try:
                 await warm_up(fake, links, "linking")
-                return await load(fake, scripts, Result("nhacviec", database))
+                closed = await best_of(
+                    repeat, lambda: load(fake, scripts, Result("nhacviec", database))
+                )
+                # The same people again, at the offered rate: each chat's dialog starts afresh.
+                latency = await open_loop(fake, scripts, rate, Result("nhacviec", database))
+                return Runs(closed, latency)
             finally:
                 await service.stop()
     finally:
@@ -317,46 +436,67 @@ def percentile(values: list[float], pct: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
 
 
-def print_results(results: list[Result]) -> None:
+def _table(title: str, results: list[Result]) -> None:
     header = (
         f"{'bot':16s} {'database':9s} {'replies':>7s} {'seconds':>8s} {'replies/s':>9s} "
         f"{'p50 ms':>7s} {'p95 ms':>7s} {'max ms':>7s} {'wrong':>5s}"
     )
-    print("\n" + header)
+    print(f"\n{title}\n{header}")
     print("-" * len(header))
     for r in results:
         ms = [x * 1000 for x in r.latencies]
-        rate = len(ms) / r.seconds if r.seconds else float("nan")
         print(
-            f"{r.bot:16s} {r.database:9s} {len(ms):7d} {r.seconds:8.2f} {rate:9.1f} "
+            f"{r.bot:16s} {r.database:9s} {len(ms):7d} {r.seconds:8.2f} {r.rate:9.1f} "
             f"{percentile(ms, 50):7.1f} {percentile(ms, 95):7.1f} {max(ms, default=0):7.1f} "
             f"{len(r.wrong):5d}"
         )
-    for r in results:
+
+
+def print_results(runs: list[Runs], repeat: int = 1) -> None:
+    closed = [r.closed for r in runs]
+    opened = [r.open for r in runs]
+    _table(
+        "THROUGHPUT run (closed loop: every chat at once, each waits for its answer; latency "
+        "here is queueing, not judged"
+        + (f"; the fastest of {repeat} runs per bot, wrong answers of all)" if repeat > 1 else ")"),
+        closed,
+    )
+    offered = opened[0].offered if opened else None
+    lag = max((r.lag for r in opened), default=0.0)
+    _table(
+        f"LATENCY run (open loop: {offered or 0:.1f} messages/s offered, contact after contact; "
+        f"latency from when each message was due; latest send {lag * 1000:.0f} ms behind "
+        f"schedule)",
+        opened,
+    )
+    for r in closed + opened:
+        kind = "throughput" if r.offered is None else "latency"
         for line in r.wrong[:MAX_WRONG_SHOWN]:
-            print(f"  wrong ({r.bot}, {r.database}): {line}")
+            print(f"  wrong ({r.bot}, {r.database}, {kind} run): {line}")
         if len(r.wrong) > MAX_WRONG_SHOWN:
             print(f"  … and {len(r.wrong) - MAX_WRONG_SHOWN} more")
 
-    echo = next((r for r in results if r.bot.startswith("echo")), None)
-    if echo is None or not echo.latencies:
+    echo = next((r for r in runs if r.closed.bot.startswith("echo")), None)
+    if echo is None or not echo.closed.latencies:
         return
-    echo_rate = len(echo.latencies) / echo.seconds
     print(
-        f"\ngoals: at least {GOAL_RATIO:.0%} of the echo bot's replies/s, p95 under "
-        f"{GOAL_P95_MS:.0f} ms, no wrong answers"
+        f"\ngoals: throughput run at least {GOAL_RATIO:.0%} of the echo bot's replies/s; latency "
+        f"run p95 under {GOAL_P95_MS:.0f} ms; no wrong answers in either run"
     )
-    for r in results:
-        if r is echo or not r.latencies:
+    for r in runs:
+        if r is echo or not r.closed.latencies:
             continue
-        ratio = len(r.latencies) / r.seconds / echo_rate
-        p95 = percentile([x * 1000 for x in r.latencies], 95)
+        ratio = r.closed.rate / echo.closed.rate
+        p95 = percentile([x * 1000 for x in r.open.latencies], 95)
+        wrong = len(r.closed.wrong) + len(r.open.wrong)
         verdicts = [
-            f"throughput {ratio:.2f}× echo: {'met' if ratio >= GOAL_RATIO else 'NOT met'}",
-            f"p95 {p95:.0f} ms: {'met' if p95 < GOAL_P95_MS else 'NOT met'}",
-            f"wrong {len(r.wrong)}: {'ok' if not r.wrong else 'NOT ok'}",
+            f"throughput {r.closed.rate:.0f}/s = {ratio:.2f}× echo "
+            f"({echo.closed.rate:.0f}/s): {'met' if ratio >= GOAL_RATIO else 'NOT met'}",
+            f"p95 at {r.open.offered or 0:.0f}/s {p95:.0f} ms: "
+            f"{'met' if p95 < GOAL_P95_MS else 'NOT met'}",
+            f"wrong {wrong}: {'ok' if not wrong else 'NOT ok'}",
         ]
-        print(f"  {r.bot} on {r.database}: " + "; ".join(verdicts))
+        print(f"  {r.closed.bot} on {r.closed.database}: " + "; ".join(verdicts))
 
 
 def print_machine(rate_limit: bool, pg_version: str | None) -> None:
@@ -386,38 +526,62 @@ async def run_all(args: argparse.Namespace, sqlite_dir: Path, pg: PgServer | Non
     pg_url, pg_version = await postgres_database(pg) if pg is not None else (None, None)
     print_machine(args.rate_limit, pg_version)
     print(
-        f"load: {args.contacts} contacts × {args.replies} replies, each chat waiting for the "
-        f"answer before its next message; latency from just before the user's message is "
-        f"queued on the fake to the moment the bot's answer reaches it"
+        f"load: {args.contacts} contacts × {args.replies} replies, twice per bot (a throughput "
+        f"run, then a latency run: see --help); latency from the user's message being queued "
+        f"on the fake (or due, in the latency run) to the bot's answer reaching it"
     )
 
-    runs: list[tuple[str, Callable[[], Awaitable[Result]]]] = [
-        ("echo", lambda: run_echo(persons, args.replies, args.rate_limit)),
-    ]
+    print("running echo …", flush=True)
+    echo = await run_echo(persons, args.replies, args.rate_limit, args.rate, args.repeat)
+    rate = echo.open.offered
+    assert rate is not None
+    services: list[tuple[str, Callable[[], Awaitable[Runs]]]] = []
     if args.db in ("sqlite", "both"):
         url = f"sqlite+aiosqlite:///{sqlite_dir / 'bench.db'}"
-        runs.append(
-            ("sqlite", lambda: run_service("sqlite", url, persons, args.replies, args.rate_limit))
-        )
-    if pg_url is not None:
-        runs.append(
+        services.append(
             (
-                "postgres",
-                lambda: run_service("postgres", pg_url, persons, args.replies, args.rate_limit),
+                "sqlite",
+                lambda: run_service(
+                    "sqlite", url, persons, args.replies, args.rate_limit, rate, args.repeat
+                ),
             )
         )
-    results = []
-    for name, run in runs:
+    if pg_url is not None:
+        services.append(
+            (
+                "postgres",
+                lambda: run_service(
+                    "postgres", pg_url, persons, args.replies, args.rate_limit, rate, args.repeat
+                ),
+            )
+        )
+    results = [echo]
+    for name, run in services:
         print(f"running {name} …", flush=True)
         results.append(await run())
-    print_results(results)
+    print_results(results, args.repeat)
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--contacts", type=int, default=100)
     parser.add_argument("--replies", type=int, default=10)
+    parser.add_argument(
+        "--rate",
+        type=float,
+        help="messages per second offered in the latency run (default: the throughput goal, "
+        "half the echo bot's replies/s in the throughput run)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="throughput runs per bot, the fastest counted (other work on the machine only "
+        "slows a run down)",
+    )
     parser.add_argument(
         "--rate-limit",
         action="store_true",
@@ -426,6 +590,10 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     if args.contacts < 1 or args.replies < 1:
         parser.error("--contacts and --replies must be at least 1")
+    if args.rate is not None and args.rate <= 0:
+        parser.error("--rate must be above 0")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     return args
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
-from handlers.standings import TaskView
+from handlers.standings import Assigned, TaskView
 from plans.progress import Standing
 from texts import t
 
@@ -62,7 +63,7 @@ def task_line(view: TaskView, *, with_role: bool = False) -> str:
     )
 
 
-def numbered(views: list[TaskView]) -> str:
+def numbered(views: Sequence[Assigned]) -> str:
     return "\n".join(
         t("chat.numbered_line", n=i, code=v.task.code, title=short_title(v.task.title, 70))
         for i, v in enumerate(views, 1)

@@ -11,7 +11,7 @@ from handlers import review, standings
 from handlers.context import HandlerContext
 from handlers.format import ddmmyyyy, numbered
 from handlers.router import Router
-from handlers.standings import TaskView
+from handlers.standings import Assigned, TaskView
 from plans.replies import CONFIDENT, ReplyReading, read_reply, read_yes_no
 from plans.text import fold
 from texts import t
@@ -46,7 +46,7 @@ def _date(draft: dict[str, Any]) -> date | None:
     return date.fromisoformat(draft["date"]) if draft.get("date") else None
 
 
-def summary(view: TaskView, draft: dict[str, Any]) -> str:
+def summary(view: Assigned, draft: dict[str, Any]) -> str:
     """One line saying what the bot understood, for the person to confirm."""
     status, when = draft["status"], _date(draft)
     if status == "done":
@@ -73,26 +73,35 @@ def summary(view: TaskView, draft: dict[str, Any]) -> str:
 # ------------------------------------------------------------------ which task
 
 
-async def _views(ctx: HandlerContext, task_id: int | None = None) -> list[TaskView]:
+async def _assigned(ctx: HandlerContext, task_id: int | None = None) -> list[Assigned]:
+    """The agency's tasks (or one of them) without their standing: most steps need no more."""
     assert ctx.agency is not None
-    return await standings.for_agency(
-        ctx.uow, ctx.agency, ctx.today(), ctx.calendar, ctx.policy.confirm_done, task_id=task_id
-    )
+    return await standings.assigned(ctx.uow, ctx.agency, task_id=task_id)
+
+
+async def _one(ctx: HandlerContext, task_id: int | None) -> Assigned | None:
+    """One of the agency's tasks by id (None when it is not theirs), without reading the rest."""
+    if task_id is None:
+        return None
+    found = await _assigned(ctx, task_id)
+    return found[0] if found else None
+
+
+async def _standings(ctx: HandlerContext, tasks: list[Assigned]) -> list[TaskView]:
+    return await standings.views(ctx.uow, tasks, ctx.today(), ctx.calendar, ctx.policy.confirm_done)
 
 
 async def _view(ctx: HandlerContext, task_id: int | None) -> TaskView | None:
-    """One of the agency's tasks by id (None when it is not theirs), without building the rest."""
-    if task_id is None:
-        return None
-    views = await _views(ctx, task_id)
-    return views[0] if views else None
+    """One of the agency's tasks with where it stands, for recording a report on it."""
+    one = await _one(ctx, task_id)
+    return (await _standings(ctx, [one]))[0] if one is not None else None
 
 
 def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z]{3,}", fold(text)) if w not in _NOT_TITLE_WORDS}
 
 
-def _by_title(text: str, views: list[TaskView]) -> TaskView | None:
+def _by_title(text: str, views: list[Assigned]) -> Assigned | None:
     """The task whose title shares clearly more words with the message than any other."""
     said = _words(text)
     if len(said) < 2:
@@ -117,8 +126,8 @@ async def _replied_tasks(ctx: HandlerContext) -> list[int]:
 
 
 async def resolve(
-    ctx: HandlerContext, reading: ReplyReading, views: list[TaskView]
-) -> TaskView | list[TaskView] | None:
+    ctx: HandlerContext, reading: ReplyReading, views: list[Assigned]
+) -> Assigned | list[Assigned] | None:
     """The task meant, or the candidates to ask about, or None when a named code is unknown."""
     candidates = views
     replied = await _replied_tasks(ctx)
@@ -135,11 +144,12 @@ async def resolve(
         return titled
     # An agency answers for what it leads; what it supports is reported by the lead agency.
     leading = [v for v in candidates if v.role == "lead"]
-    candidates = leading or candidates
-    open_ones = [v for v in candidates if not v.standing.is_done]
+    # Only here does where the tasks stand matter: the one still open is the one meant.
+    viewed = await _standings(ctx, leading or candidates)
+    open_ones: list[Assigned] = [v for v in viewed if not v.standing.is_done]
     if len(open_ones) == 1:
         return open_ones[0]
-    return open_ones or candidates
+    return open_ones or list(viewed)
 
 
 # ------------------------------------------------------------------ steps
@@ -163,7 +173,7 @@ def status_buttons(task_id: int | None) -> list[list[Button]]:
     ]
 
 
-async def propose(ctx: HandlerContext, view: TaskView, draft: dict[str, Any]) -> None:
+async def propose(ctx: HandlerContext, view: Assigned, draft: dict[str, Any]) -> None:
     """Repeat what was understood and wait for a yes; ask for what is still missing first."""
     if draft["status"] == "extension_request" and _date(draft) is None:
         await ctx.set_state("ask_date", {"task_id": view.task.id, "draft": draft})
@@ -173,7 +183,7 @@ async def propose(ctx: HandlerContext, view: TaskView, draft: dict[str, Any]) ->
     ctx.reply(summary(view, draft), buttons=_confirm_buttons(), task_ids=[view.task.id])
 
 
-async def ask_which(ctx: HandlerContext, choices: list[TaskView], draft: dict[str, Any]) -> None:
+async def ask_which(ctx: HandlerContext, choices: list[Assigned], draft: dict[str, Any]) -> None:
     choices = choices[:CHOICE_LIMIT]
     await ctx.set_state("choose_task", {"task_ids": [v.task.id for v in choices], "draft": draft})
     buttons = [
@@ -189,14 +199,18 @@ async def ask_which(ctx: HandlerContext, choices: list[TaskView], draft: dict[st
 async def continue_with(
     ctx: HandlerContext, reading: ReplyReading, draft: dict[str, Any], fixed_task: int | None
 ) -> None:
-    views = await _views(ctx)
+    named = await _named(ctx, reading, fixed_task)
+    if named is not None:
+        await propose(ctx, named, draft)
+        return
+    views = await _assigned(ctx)
     if not views:
         await ctx.clear_state()
         ctx.reply(t("chat.no_tasks", agency=ctx.agency.name if ctx.agency else ""))
         return
+    target: Assigned | list[Assigned] | None
     if fixed_task is not None:
-        found = [v for v in views if v.task.id == fixed_task]
-        target: TaskView | list[TaskView] | None = found[0] if found else views
+        target = views  # the task under discussion is no longer one of theirs: ask which
     else:
         target = await resolve(ctx, reading, views)
     if target is None:
@@ -209,6 +223,20 @@ async def continue_with(
         await ask_which(ctx, target, draft)
         return
     await propose(ctx, target, draft)
+
+
+async def _named(
+    ctx: HandlerContext, reading: ReplyReading, fixed_task: int | None
+) -> Assigned | None:
+    """The task the message settles by itself (the one under discussion, or a code typed
+    without replying to a list), read alone; None when the agency's whole list is needed."""
+    if fixed_task is not None:
+        return await _one(ctx, fixed_task)
+    if reading.task_code and ctx.message.reply_to is None:
+        assert ctx.agency is not None
+        found = await standings.assigned(ctx.uow, ctx.agency, code=reading.task_code)
+        return found[0] if found else None
+    return None
 
 
 async def record(ctx: HandlerContext, task_id: int, draft: dict[str, Any]) -> None:
@@ -358,7 +386,7 @@ def register(router: Router) -> None:
         data = ctx.state_data
         ids = [int(i) for i in data.get("task_ids", [])]
         typed = ctx.text.strip().rstrip(".")
-        views = {v.task.id: v for v in await _views(ctx)}
+        views = {v.task.id: v for v in await _assigned(ctx)}
         picked = None
         if typed.isdigit() and 1 <= int(typed) <= len(ids):
             picked = views.get(ids[int(typed) - 1])
@@ -378,7 +406,7 @@ def register(router: Router) -> None:
         if ctx.state != "choose_task" or task_id not in allowed:
             ctx.reply(t("chat.stale_button"))
             return
-        view = await _view(ctx, task_id)
+        view = await _one(ctx, task_id)
         if view is None:
             ctx.reply(t("chat.stale_button"))
             return
@@ -402,7 +430,7 @@ def register(router: Router) -> None:
     async def task_button(ctx: HandlerContext) -> None:
         task_id = _int_after(ctx.message.callback_data, 1)
         code = (ctx.message.callback_data or "").split(":")[-1]
-        view = await _view(ctx, task_id)
+        view = await _one(ctx, task_id)
         if view is None or code not in STATUS_CODES:
             ctx.reply(t("chat.stale_button"))
             return
@@ -424,7 +452,7 @@ def register(router: Router) -> None:
     async def reason_given(ctx: HandlerContext) -> None:
         data = ctx.state_data
         draft = dict(data["draft"], reason=ctx.text.strip()[:1000], text=ctx.text)
-        view = await _view(ctx, int(data["task_id"]))
+        view = await _one(ctx, int(data["task_id"]))
         if view is None:
             await ctx.clear_state()
             ctx.reply(t("chat.stale_button"))
@@ -435,7 +463,7 @@ def register(router: Router) -> None:
     async def date_given(ctx: HandlerContext) -> None:
         data = ctx.state_data
         reading = read_reply(ctx.text[: ctx.policy.max_text], ctx.today())
-        view = await _view(ctx, int(data["task_id"]))
+        view = await _one(ctx, int(data["task_id"]))
         if view is None:
             await ctx.clear_state()
             ctx.reply(t("chat.stale_button"))

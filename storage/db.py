@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -10,11 +11,18 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from storage import sqlite_inline
 
 # Found next to this module, not from the working directory, so an installed service migrates.
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+# A pooled PostgreSQL connection idle this long is tried before it is used again.
+PING_AFTER_IDLE_SECONDS = 10.0
 
 # Schemes people paste from hosting panels, and the async driver each one means here.
 _DRIVER_FOR = {
@@ -58,21 +66,35 @@ def create_engine(url: str | URL | None = None, *, foreign_keys: bool = True) ->
         # timeout: how long a writer waits for another one's lock before "database is locked".
         # isolation_level=None: the driver stops opening transactions by itself, so that the
         # "begin" hook below opens every one with BEGIN IMMEDIATE.
-        engine = _create_async_engine(
-            parsed, connect_args={"timeout": 30, "isolation_level": None}
-        )
+        engine = _create_async_engine(parsed, connect_args={"timeout": 30, "isolation_level": None})
         on_disk = _sqlite_path(parsed) is not None
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(foreign_keys, on_disk))
         event.listen(engine.sync_engine, "begin", _begin_immediate)
+        event.listen(engine.sync_engine, "do_connect", _inline_sqlite)
         return engine
-    return _create_async_engine(
-        parsed,
-        pool_size=5,
-        max_overflow=5,
-        # A server restart or an idle-killing proxy leaves dead connections in the pool.
-        pool_pre_ping=True,
-        pool_recycle=1800,
-    )
+    engine = _create_async_engine(parsed, pool_size=5, max_overflow=5, pool_recycle=1800)
+    # A server restart or an idle-killing proxy leaves dead connections in the pool, so a
+    # connection is tried before use, as pool_pre_ping would, but only after it sat idle: the
+    # asyncpg ping is three round trips (BEGIN, ";", ROLLBACK), as many as a message's own work,
+    # and a connection handed back a moment ago is alive.
+    event.listen(engine.sync_engine.pool, "checkin", _idle_from)
+    event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
+    return engine
+
+
+def _idle_from(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info["idle_from"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, proxy: Any) -> None:
+    idle_from = record.info.get("idle_from")
+    if idle_from is None or time.monotonic() - idle_from < PING_AFTER_IDLE_SECONDS:
+        return  # new, or in use a moment ago
+    try:
+        dbapi_connection.ping()
+    except Exception as exc:
+        # What pool_pre_ping does: drop every pooled connection older than now and reconnect.
+        raise InvalidatePoolError(f"ping after {time.monotonic() - idle_from:.0f}s idle") from exc
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -122,6 +144,11 @@ def _ensure_sqlite_folder(url: URL) -> None:
     path = _sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def _inline_sqlite(dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]) -> None:
+    # SQLAlchemy's aiosqlite dialect, on a connection that skips aiosqlite's thread.
+    cparams["async_creator_fn"] = sqlite_inline.connect
 
 
 def _begin_immediate(connection: Connection) -> None:

@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, bindparam, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import (
+    Agency,
     ChannelIdentity,
     Contact,
     Conversation,
@@ -22,6 +24,43 @@ from storage.models import (
 )
 from storage.types import LOCAL_TZ
 from storage.upsert import insert_ignoring_conflict
+
+# Statements of every message, built once: building and keying one costs more than running it.
+# Who wrote and where their dialog stands; each may be missing, so both hang off a one-row
+# anchor.
+_IN_CHAT = (
+    select(ChannelIdentity, Conversation)
+    .select_from(select(literal(1).label("one")).subquery())
+    .outerjoin(
+        ChannelIdentity,
+        and_(
+            ChannelIdentity.channel == bindparam("channel"),
+            ChannelIdentity.external_id == bindparam("external_id"),
+        ),
+    )
+    .outerjoin(Contact, Contact.id == ChannelIdentity.contact_id)
+    .outerjoin(Agency, Agency.id == Contact.agency_id)
+    .outerjoin(
+        Conversation,
+        and_(
+            Conversation.channel == bindparam("channel"),
+            Conversation.chat_id == bindparam("chat_id"),
+        ),
+    )
+    .options(contains_eager(ChannelIdentity.contact).contains_eager(Contact.agency))
+)
+_OUTBOX = OutboxMessage.__table__
+# Every reply is marked sent and its platform ids kept: one UPDATE and one INSERT, no objects.
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("b_id"))
+    .values(state="sent", sent_at=bindparam("b_at"), error=None)
+)
+_RECORD_SENT = insert(SentMessage.__table__)
+_DIALOG = Conversation.__table__
+_SET_DIALOG = update(_DIALOG).where(_DIALOG.c.id == bindparam("b_id"))
+_INBOUND = InboundMessage.__table__
+_FINISH_INBOUND = update(_INBOUND).where(_INBOUND.c.id == bindparam("inbound_id"))
 
 
 class LinkCodeRepository:
@@ -84,6 +123,14 @@ class IdentityRepository:
             .execution_options(populate_existing=True)
         )
         return (await self._session.scalars(stmt)).first()
+
+    async def find_in_chat(
+        self, channel: str, external_id: str, chat_id: str
+    ) -> tuple[ChannelIdentity | None, Conversation | None]:
+        """Who wrote (contact and agency loaded) and where their dialog stands, in one query."""
+        params = {"channel": channel, "external_id": external_id, "chat_id": chat_id}
+        identity, conversation = (await self._session.execute(_IN_CHAT, params)).one()
+        return identity, conversation
 
     async def link(
         self, contact_id: int, channel: str, external_id: str, chat_id: str, at: datetime
@@ -161,19 +208,9 @@ class InboundRepository:
         contact_id: int | None = None,
         error: str | None = None,
     ) -> None:
-        stmt = (
-            update(InboundMessage)
-            .where(InboundMessage.id == inbound_id)
-            .values(
-                state=state,
-                processed_at=at,
-                handled_by=handled_by,
-                contact_id=contact_id,
-                error=error,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        await self._session.execute(stmt)
+        values = {"state": state, "processed_at": at, "handled_by": handled_by}
+        values |= {"contact_id": contact_id, "error": error}
+        await self._session.execute(_FINISH_INBOUND, {"inbound_id": inbound_id, **values})
 
     async def count_by_state(self) -> dict[str, int]:
         stmt = select(InboundMessage.state, func.count(InboundMessage.id)).group_by(
@@ -207,10 +244,16 @@ class ConversationRepository:
             row = Conversation(
                 channel=channel, chat_id=chat_id, state=state, data=data, updated_at=at
             )
-            self._session.add(row)
-        else:
+            self._session.add(row)  # flushed with the handler's next write, or the commit
+        elif row.id is None:  # added above earlier in this unit of work, not flushed yet
             row.state, row.data, row.updated_at = state, data, at
-        await self._session.flush()
+        else:
+            # Every message moves its dialog on: one plain UPDATE, and the loaded row takes
+            # the values as its stored state, so no flush has to find and write it.
+            values = {"state": state, "data": data, "updated_at": at}
+            await self._session.execute(_SET_DIALOG, {"b_id": row.id, **values})
+            for key, value in values.items():
+                set_committed_value(row, key, value)
         return row
 
 
@@ -331,7 +374,7 @@ class OutboxRepository:
         await self._session.execute(stmt)
 
     async def mark_sent(self, outbox_id: int, at: datetime) -> None:
-        await self._set(outbox_id, state="sent", sent_at=at, error=None)
+        await self._session.execute(_MARK_SENT, {"b_id": outbox_id, "b_at": at})
 
     async def mark_retry(
         self, outbox_id: int, not_before: datetime, error: str, *, count_attempt: bool = True
@@ -364,18 +407,14 @@ class OutboxRepository:
         task_ids: Sequence[int],
         at: datetime,
     ) -> None:
-        for message_id in message_ids:
-            self._session.add(
-                SentMessage(
-                    outbox_id=outbox_id,
-                    channel=channel,
-                    chat_id=chat_id,
-                    message_id=message_id,
-                    task_ids=list(task_ids),
-                    sent_at=at,
-                )
-            )
-        await self._session.flush()
+        if not message_ids:
+            return
+        rows = [
+            {"outbox_id": outbox_id, "channel": channel, "chat_id": chat_id}
+            | {"message_id": message_id, "task_ids": list(task_ids), "sent_at": at}
+            for message_id in message_ids
+        ]
+        await self._session.execute(_RECORD_SENT, rows)
 
     async def find_sent(self, channel: str, chat_id: str, message_id: str) -> SentMessage | None:
         stmt = select(SentMessage).where(

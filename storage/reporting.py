@@ -2,14 +2,79 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
-from typing import Any
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Evidence, Report
+from storage.types import LOCAL_TZ
+
+
+class ReportFacts(NamedTuple):
+    """What a report says about where its task stands: a plain row, not a tracked object."""
+
+    task_id: int
+    agency_id: int
+    status: str
+    state: str
+    percent: int | None
+    said_date: date | None
+    date_role: str | None
+    reason: str | None
+    checkpoint: date | None
+    created_at: datetime
+
+    @property
+    def created_on(self) -> date:
+        """The local day the report was made (for "done on time")."""
+        return self.created_at.astimezone(LOCAL_TZ).date()
+
+
+# Built once: building and keying a statement costs more than running it (every report asks).
+# Each report numbered newest first within its task, agency, status and checkpoint, so that
+# of the statuses where only the latest counts, only the latest is read (window functions:
+# PostgreSQL, SQLite 3.25+).
+_RANKED = (
+    select(
+        *(getattr(Report, name) for name in ReportFacts._fields),
+        Report.id,
+        func.row_number()
+        .over(
+            partition_by=(Report.task_id, Report.agency_id, Report.status, Report.checkpoint),
+            order_by=(Report.created_at.desc(), Report.id.desc()),
+        )
+        .label("newer"),
+    )
+    .where(
+        Report.task_id.in_(bindparam("task_ids", expanding=True)),
+        Report.agency_id.in_(bindparam("agency_ids", expanding=True)),
+        Report.state.not_in(bindparam("void_states", expanding=True)),
+    )
+    .subquery()
+)
+_FACTS = (
+    select(*(_RANKED.c[name] for name in ReportFacts._fields))
+    .where(
+        or_(
+            _RANKED.c.status.not_in(bindparam("latest_only", expanding=True)),
+            _RANKED.c.newer == 1,
+        )
+    )
+    .order_by(_RANKED.c.created_at, _RANKED.c.id)
+)
+_EVIDENCE = Evidence.__table__
+_ATTACH_LOOSE = (
+    update(_EVIDENCE)
+    .where(
+        _EVIDENCE.c.contact_id == bindparam("b_contact_id"),
+        _EVIDENCE.c.report_id.is_(None),
+        _EVIDENCE.c.created_at >= bindparam("b_since"),
+    )
+    .values(report_id=bindparam("b_report_id"))
+)
 
 
 class ReportRepository:
@@ -32,6 +97,28 @@ class ReportRepository:
             return []
         stmt = select(Report).where(Report.task_id.in_(ids)).order_by(Report.created_at, Report.id)
         return list(await self._session.scalars(stmt))
+
+    async def facts_for(
+        self,
+        task_ids: Iterable[int],
+        agency_ids: Iterable[int],
+        *,
+        void_states: Sequence[str],
+        latest_only: Sequence[str],
+    ) -> list[ReportFacts]:
+        """The reports of these agencies on these tasks as plain rows, oldest first.
+
+        Left out: reports in `void_states`, and of the statuses in `latest_only` all but the
+        newest per task, agency, status and checkpoint. Where a task stands is read on every
+        report by chat; a task reported on weekly for a year would otherwise be read whole,
+        and plain rows cost a fraction of tracked objects.
+        """
+        tasks, agencies = sorted(set(task_ids)), sorted(set(agency_ids))
+        if not tasks or not agencies:
+            return []
+        params = {"task_ids": tasks, "agency_ids": agencies}
+        params |= {"void_states": list(void_states), "latest_only": list(latest_only)}
+        return [ReportFacts(*row) for row in await self._session.execute(_FACTS, params)]
 
     async def awaiting_review(self) -> list[Report]:
         stmt = (
@@ -63,17 +150,8 @@ class EvidenceRepository:
 
     async def attach_loose(self, contact_id: int, since: datetime, report_id: int) -> int:
         """Give a new report the files its author sent just before it; returns how many."""
-        stmt = (
-            update(Evidence)
-            .where(
-                Evidence.contact_id == contact_id,
-                Evidence.report_id.is_(None),
-                Evidence.created_at >= since,
-            )
-            .values(report_id=report_id)
-            .execution_options(synchronize_session=False)
-        )
-        return (await self._session.execute(stmt)).rowcount  # type: ignore[attr-defined]
+        params = {"b_contact_id": contact_id, "b_since": since, "b_report_id": report_id}
+        return (await self._session.execute(_ATTACH_LOOSE, params)).rowcount  # type: ignore[attr-defined]
 
     async def for_report(self, report_id: int) -> list[Evidence]:
         stmt = select(Evidence).where(Evidence.report_id == report_id).order_by(Evidence.id)

@@ -8,6 +8,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.assigned import AssignedRepository
 from storage.messaging import (
     ConversationRepository,
     IdentityRepository,
@@ -70,6 +71,7 @@ class UnitOfWork:
     outbox: OutboxRepository
     reports: ReportRepository
     evidence: EvidenceRepository
+    assigned: AssignedRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -106,6 +108,7 @@ class UnitOfWork:
         self.reminder_runs = ReminderRunRepository(self.session)
         self.reminder_inputs = ReminderInputs(self.session)
         self.outbox_overview = OutboxOverview(self.session)
+        self.assigned = AssignedRepository(self.session)
         self._open = True
         return self
 

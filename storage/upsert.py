@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
+from sqlalchemy import Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
+
+
+@cache
+def _insert_ignoring_conflict(dialect: str, table: Table) -> Insert:
+    # Built once per table: the values travel as parameters, so the statement (and its
+    # compiled form) is the same for every row; building one per call cost more than running it.
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing().returning(table.c.id)
 
 
 async def insert_ignoring_conflict(
@@ -18,6 +28,5 @@ async def insert_ignoring_conflict(
     surrounding transaction stays usable (a caught IntegrityError would poison PostgreSQL's).
     """
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(model).values(**values).on_conflict_do_nothing().returning(model.id)  # type: ignore[attr-defined]
-    return (await session.execute(stmt)).scalar_one_or_none()
+    stmt = _insert_ignoring_conflict(dialect, model.__table__)  # type: ignore[arg-type]
+    return (await session.execute(stmt, values)).scalar_one_or_none()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import select
 
@@ -127,3 +129,54 @@ async def test_relinking_moves_the_account_to_the_new_contact(bot: BotHarness) -
     async with bot.uow() as uow:
         rows = (await uow.session.scalars(select(ChannelIdentity))).all()
     assert [(r.contact_id, r.external_id) for r in rows] == [(new, "801")]
+
+
+async def test_a_message_cut_short_by_shutdown_is_kept_as_received(
+    bot: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    focal = await bot.person("Nguyễn Văn An", "Sở Ngoại vụ")
+    started, never = asyncio.Event(), asyncio.Event()
+
+    async def stuck(*args: object, **kwargs: object) -> str:
+        started.set()
+        await never.wait()  # until the service stops
+        return ""
+
+    monkeypatch.setattr("handlers.my_tasks.my_tasks_text", stuck)
+    talking = asyncio.create_task(bot.say("/nhiemvu", as_=focal, event_id="cut-1"))
+    await started.wait()
+    talking.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await talking
+    async with bot.uow() as uow:
+        row = (
+            await uow.session.scalars(
+                select(InboundMessage).where(InboundMessage.event_id == "cut-1")
+            )
+        ).one()
+    assert row.state == "received" and row.text == "/nhiemvu"
+
+
+class _ProcessDied(BaseException):
+    """Stands for the process dying mid-handler: nothing in the service catches it."""
+
+
+async def test_a_message_is_stored_before_its_handler_runs(
+    bot: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Committed on its own first: dying while handling cannot lose what arrived."""
+    focal = await bot.person("Nguyễn Văn An", "Sở Ngoại vụ")
+
+    async def dies(*args: object, **kwargs: object) -> str:
+        raise _ProcessDied
+
+    monkeypatch.setattr("handlers.my_tasks.my_tasks_text", dies)
+    with pytest.raises(_ProcessDied):
+        await bot.say("/nhiemvu", as_=focal, event_id="early-1")
+    async with bot.uow() as uow:
+        row = (
+            await uow.session.scalars(
+                select(InboundMessage).where(InboundMessage.event_id == "early-1")
+            )
+        ).one()
+    assert row.state == "received" and row.text == "/nhiemvu"

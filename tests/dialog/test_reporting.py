@@ -327,3 +327,34 @@ async def test_a_blocked_person_is_marked_unreachable_and_the_coordinator_told(
     async with bot.uow() as uow:
         identity = await uow.identities.find("test", ngoai_vu.chat_id)
     assert identity is not None and identity.reachable is False
+
+
+async def test_a_failing_step_keeps_the_message_and_none_of_the_steps_work(
+    bot: BotHarness, ngoai_vu: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> str:
+        raise RuntimeError("summary broke")
+
+    # propose() stores the question, then the summary fails: the question must not stay.
+    monkeypatch.setattr("handlers.report.summary", broken)
+    with pytest.raises(RuntimeError, match="summary broke"):
+        await bot.say("5.1 dang lam 40%", as_=ngoai_vu, event_id="broken-1")
+    assert "hệ thống gặp lỗi" in bot.last(ngoai_vu).text
+    async with bot.uow() as uow:
+        row = (
+            await uow.session.scalars(
+                select(InboundMessage).where(InboundMessage.event_id == "broken-1")
+            )
+        ).one()
+        _, conversation = await uow.identities.find_in_chat(
+            "test", ngoai_vu.chat_id, ngoai_vu.chat_id
+        )
+    assert row.state == "failed" and row.text == "5.1 dang lam 40%" and "summary broke" in row.error
+    assert row.payload == {"text": "5.1 dang lam 40%"}
+    assert conversation is None or conversation.state is None
+    monkeypatch.undo()
+    # The same delivery again is a duplicate; a new message starts afresh.
+    assert await bot.say("5.1 dang lam 40%", as_=ngoai_vu, event_id="broken-1") == []
+    answer = await bot.say("dung", as_=ngoai_vu)
+    assert "Đã ghi nhận" not in answer[-1].text
+    assert await reports(bot) == []
