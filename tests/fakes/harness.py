@@ -46,6 +46,7 @@ class Sent:
     buttons: tuple[tuple[Button, ...], ...]
     message_id: str
     reply_to: str | None
+    attachment: Attachment | None = None  # with its bytes, as the platform would receive them
 
     @property
     def labels(self) -> list[str]:
@@ -95,6 +96,7 @@ class RecordingChannel:
             message.buttons,
             str(next(self._ids)),
             message.reply_to,
+            message.attachment,
         )
         self.sent.append(sent)
         return Receipt((sent.message_id,))
