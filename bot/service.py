@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import build_conversation
 from bot.channels.base import Channel
+from bot.digests import DigestJob
 from bot.dispatcher import Dispatcher
 from bot.outbox import OutboxSender
 from bot.reminders import ReminderJob
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 OUTBOX_INTERVAL_SECONDS = 5.0
 REMINDER_INTERVAL_SECONDS = 60
+JOBS_INTERVAL_SECONDS = 120
 
 
 @dataclass
@@ -46,6 +48,9 @@ class Service:
     host: str = "127.0.0.1"
     port: int = 8080
     reminders: ReminderJob | None = None
+    # The weekly digest and the reporting rounds: woken like the reminders, decided from the
+    # database, so a restart neither repeats nor forgets one.
+    digests: DigestJob | None = None
     _scheduler: AsyncIOScheduler | None = None
     _runner: web.AppRunner | None = None
     _loop_task: asyncio.Task[None] | None = None
@@ -79,6 +84,17 @@ class Service:
                 max_instances=1,
                 misfire_grace_time=None,
             )
+            if self.digests is not None:
+                self._scheduler.add_job(
+                    self._digest,
+                    "interval",
+                    seconds=JOBS_INTERVAL_SECONDS,
+                    id="digests",
+                    next_run_time=datetime.now(LOCAL_TZ),
+                    coalesce=True,
+                    max_instances=1,
+                    misfire_grace_time=None,
+                )
             self._scheduler.start()
 
     async def _remind(self) -> None:
@@ -87,6 +103,13 @@ class Service:
             await self.reminders.tick()
         except Exception:
             log.exception("reminder pass failed")
+
+    async def _digest(self) -> None:
+        assert self.digests is not None
+        try:
+            await self.digests.tick()
+        except Exception:
+            log.exception("digest pass failed")
 
     async def _health(self, request: web.Request) -> web.Response:
         return web.json_response({"ok": True, "channels": sorted(self.channels)})
@@ -156,7 +179,8 @@ def build_service(
         if telegram_webhook_url:
             routes.append((urlsplit(telegram_webhook_url).path or "/", telegram.webhook_handler()))
     job = ReminderJob(sessions, sender, clock, calendar) if reminders else None
-    return Service(sessions, channels, dispatcher, sender, routes, host, port, job)
+    digests = DigestJob(sessions, sender, clock, calendar) if reminders else None
+    return Service(sessions, channels, dispatcher, sender, routes, host, port, job, digests)
 
 
 async def run_until_stopped(service: Service) -> None:

@@ -24,6 +24,7 @@ from bot.channels.base import (
     RetryLater,
     Unreachable,
 )
+from bot.digests import DigestJob, DigestSent
 from bot.reminders import DayPlan, ReminderJob
 from handlers.policy import Policy
 from plans.agencies import agency_key
@@ -143,6 +144,7 @@ class BotHarness:
             raise_errors=True,
         )
         self.reminders = ReminderJob(sessions, self.sender, self.clock, self.calendar)
+        self.digests = DigestJob(sessions, self.sender, self.clock, self.calendar)
         self._events = itertools.count(1)
         self._chats = itertools.count(1001)
 
@@ -266,3 +268,7 @@ class BotHarness:
     async def tick(self) -> DayPlan | None:
         """One wake-up of the reminder job at the clock's time."""
         return await self.reminders.tick()
+
+    async def tick_digests(self) -> list[DigestSent]:
+        """One wake-up of the weekly digest job at the clock's time."""
+        return await self.digests.tick()
