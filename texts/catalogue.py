@@ -304,7 +304,7 @@ VI: dict[str, str] = {
     ),
     "help.short.coordinator": (
         "Lệnh: /quahan (quá hạn), /tiendo (tiến độ), /chuabaocao (chưa báo cáo), "
-        "/nhiemvu, /huongdan."
+        "/baocaotonghop (báo cáo tổng hợp), /nhiemvu, /huongdan."
     ),
     "help.short.leader": "Lệnh: /quahan, /tiendo, /chuabaocao, /huongdan.",
     "help.focal": (
@@ -326,6 +326,8 @@ VI: dict[str, str] = {
         "• /quahan [cơ quan] — nhiệm vụ quá hạn, lâu nhất trước, theo cơ quan.\n"
         "• /tiendo [cơ quan] — số nhiệm vụ theo tình trạng và tỷ lệ hoàn thành đúng hạn.\n"
         "• /chuabaocao — cơ quan chưa báo cáo nhiệm vụ đến hạn.\n"
+        "• /baocaotonghop [kỳ] — dự thảo báo cáo tổng hợp (Word, Excel), ví dụ "
+        "«/baocaotonghop 2026H1».\n"
         "• /nhiemvu — nhiệm vụ của cơ quan anh/chị.\n"
         "• Có thể hỏi bằng lời, ví dụ: «Sở Ngoại vụ còn việc gì quá hạn?».\n"
         "• Báo cáo hoàn thành và đề nghị gia hạn được gửi tới anh/chị kèm nút "
@@ -762,6 +764,16 @@ VI: dict[str, str] = {
     "cli.report.file": "  {path}",
     "cli.report.chart": "Biểu đồ: {path}",
     "cli.report.cannot_write": "Không ghi được tệp «{path}»: {error}.",
+    # --- Consolidated report (chat)
+    "chat.report.head": "Dự thảo báo cáo kết quả thực hiện {title} ({period})",
+    "chat.report.summary": (
+        "{head}, số liệu đến ngày {as_of}: {total} nhiệm vụ; {rate}; {overdue} nhiệm vụ quá hạn.\n"
+        "Tệp Word để anh/chị chỉnh sửa, trình ký; tệp Excel là bảng tổng hợp các nhiệm vụ."
+    ),
+    "chat.report.rate": "tỷ lệ hoàn thành đúng hạn {percent}% ({done}/{due} nhiệm vụ đã đến hạn)",
+    "chat.report.no_rate": "chưa có nhiệm vụ nào đến hạn",
+    "chat.report.xlsx": "Bảng tổng hợp các nhiệm vụ (Excel).",
+    "chat.report.no_plan": "Chưa có kế hoạch nào được nhập, nên chưa lập được báo cáo ạ.",
     # --- Reminders, calendar and deadlines (CLI)
     "cli.remind.none": "Không có nhắc việc nào từ {start} đến {end}.",
     "cli.remind.col.send_at": "Gửi lúc",
