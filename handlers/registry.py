@@ -17,6 +17,7 @@ FEATURES = (
     "leave",
     "reminders",
     "consolidated",
+    "rounds",
     "report",
 )
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import DigestRun, ReportRound, RoundAnswer, StoredFile
+from storage.models import DigestRun, Report, ReportRound, RoundAnswer, StoredFile
 from storage.upsert import insert_ignoring_conflict
 
 
@@ -105,3 +105,26 @@ class RoundRepository:
         if agency_ids is not None:
             stmt = stmt.where(RoundAnswer.agency_id.in_(list(agency_ids)))
         return list(await self._session.scalars(stmt.order_by(RoundAnswer.id)))
+
+    async def last_reports(
+        self,
+        task_ids: Sequence[int],
+        agency_id: int,
+        *,
+        statuses: Sequence[str],
+        void_states: Sequence[str],
+    ) -> dict[int, Report]:
+        """Per task, the agency's newest report of these statuses that still stands."""
+        if not task_ids:
+            return {}
+        stmt = (
+            select(Report)
+            .where(
+                Report.task_id.in_(list(task_ids)),
+                Report.agency_id == agency_id,
+                Report.status.in_(list(statuses)),
+                Report.state.not_in(list(void_states)),
+            )
+            .order_by(Report.created_at, Report.id)
+        )
+        return {r.task_id: r for r in await self._session.scalars(stmt)}

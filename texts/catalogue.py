@@ -774,6 +774,68 @@ VI: dict[str, str] = {
     "chat.report.no_rate": "chưa có nhiệm vụ nào đến hạn",
     "chat.report.xlsx": "Bảng tổng hợp các nhiệm vụ (Excel).",
     "chat.report.no_plan": "Chưa có kế hoạch nào được nhập, nên chưa lập được báo cáo ạ.",
+    # --- Reporting rounds
+    "round.invite": (
+        "Kính gửi anh/chị, đã đến kỳ báo cáo {period}. Đề nghị {agency} báo cáo kết quả thực "
+        "hiện {count} nhiệm vụ trước ngày {cutoff}. Anh/chị bấm «Bắt đầu báo cáo» (hoặc gõ "
+        "/kybaocao), bot sẽ hỏi lần lượt từng nhiệm vụ ạ."
+    ),
+    "round.nudge": (
+        "Nhắc kỳ báo cáo {period}: cơ quan anh/chị còn {count}/{total} nhiệm vụ chưa báo cáo, "
+        "hạn tổng hợp ngày {cutoff}. Anh/chị bấm «Bắt đầu báo cáo» để tiếp tục ạ."
+    ),
+    "round.button.start": "Bắt đầu báo cáo",
+    "round.button.skip": "Bỏ qua",
+    "round.button.same": "Như lần trước",
+    "round.button.keep_text": "Giữ nội dung cũ",
+    "round.intro": (
+        "Kỳ báo cáo {period}: {agency} có {count} nhiệm vụ cần báo cáo (hạn ngày {cutoff}). "
+        "Với mỗi nhiệm vụ, anh/chị chọn tình trạng rồi nhập kết quả thực hiện; có thể bỏ qua "
+        "và quay lại sau."
+    ),
+    "round.task": (
+        "Nhiệm vụ {n}/{total} — {code}. {title}\n{deadline}.\n{last}\nTình trạng hiện nay?"
+    ),
+    "round.last": "Báo cáo gần nhất ({day}): {status} — «{text}»",
+    "round.no_last": "Chưa có báo cáo nào.",
+    "round.said.done": "đã hoàn thành",
+    "round.said.in_progress": "đang thực hiện",
+    "round.said.blocked": "gặp vướng mắc",
+    "round.ask_result": (
+        "Anh/chị nhập kết quả thực hiện (một đoạn ngắn: đã làm được gì, văn bản, số liệu; "
+        "nếu vướng mắc thì nêu lý do)."
+    ),
+    "round.keep_hint": "\nNội dung lần trước: «{text}». Bấm «Giữ nội dung cũ» nếu không đổi.",
+    "round.pick_status": (
+        "Anh/chị vui lòng chọn tình trạng bằng các nút dưới nhiệm vụ, hoặc nhắn ngắn gọn như "
+        "«đã hoàn thành …», «đang thực hiện 70% …», «vướng …» ạ."
+    ),
+    "round.recorded": "Đã ghi nhận nhiệm vụ {code}: {status}.",
+    "round.kept": "Đã giữ nguyên báo cáo lần trước ({status}).",
+    "round.finished": "Cảm ơn anh/chị. Đã ghi nhận {answered} nhiệm vụ trong kỳ báo cáo này.",
+    "round.finished_skipped": (
+        "Còn các nhiệm vụ đã bỏ qua: {codes}. Anh/chị bấm «Bắt đầu báo cáo» khi sẵn sàng ạ."
+    ),
+    "round.nothing_left": (
+        "{agency} đã báo cáo đủ các nhiệm vụ của kỳ báo cáo {period}. Cảm ơn anh/chị ạ."
+    ),
+    "round.closed": "Kỳ báo cáo {period} đã kết thúc, không nhận thêm báo cáo theo kỳ này.",
+    "round.none_open": "Hiện không có kỳ báo cáo nào đang mở.",
+    "round.stale": "Nút này thuộc một bước đã qua. Gõ /kybaocao để tiếp tục kỳ báo cáo ạ.",
+    "round.focal_only": "Kỳ báo cáo dành cho cán bộ đầu mối của các cơ quan chủ trì.",
+    "round.status.header": (
+        "Kỳ báo cáo {period} (hạn báo cáo {due}, tổng hợp ngày {cutoff}) — các cơ quan:"
+    ),
+    "round.status.line": "• {agency}: đã báo cáo {answered}/{total} nhiệm vụ",
+    "round.status.line_done": "• {agency}: đã báo cáo đủ {total} nhiệm vụ",
+    "round.status.nobody": "Không có cơ quan nào phải báo cáo.",
+    "round.draft": (
+        "Kỳ báo cáo {period} đã hết hạn tổng hợp. Gửi anh/chị dự thảo báo cáo kết quả thực hiện "
+        "{title} (số liệu đến ngày {as_of}, hạn gửi báo cáo {due}). {complete}/{total} cơ quan "
+        "đã báo cáo đủ."
+    ),
+    "round.draft_missing": "Chưa báo cáo đủ:",
+    "round.draft_missing_line": "• {agency}: còn {count} nhiệm vụ",
     # --- Reminders, calendar and deadlines (CLI)
     "cli.remind.none": "Không có nhắc việc nào từ {start} đến {end}.",
     "cli.remind.col.send_at": "Gửi lúc",
