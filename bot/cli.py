@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from bot import cli_report, cli_schedule, views
+from bot import cli_report, cli_rounds, cli_schedule, views
 from bot.app import database_url, open_database
 from bot.config import Settings
 from bot.contacts import (
@@ -111,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_schedule.add_parsers(sub)
     cli_report.add_parsers(sub)
+    cli_rounds.add_parsers(sub)
 
     run = sub.add_parser("run", help="chạy dịch vụ")
     run.add_argument("--sample", default=str(DEFAULT_SAMPLE), help=argparse.SUPPRESS)
@@ -542,6 +543,7 @@ COMMANDS = {
     ("telegram", "set-webhook"): cmd_telegram_set_webhook,
     **cli_schedule.COMMANDS,
     **cli_report.COMMANDS,
+    **cli_rounds.COMMANDS,
 }
 
 

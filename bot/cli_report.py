@@ -15,6 +15,14 @@ from reports.build import ReportFiles, digest_with_chart, plan_data, report_file
 from reports.digest import Digest
 from reports.period import Period, PeriodError, parse_period
 from scheduler.clock import SystemClock, local_today
+from scheduler.policy import PolicyError
+from scheduler.report_policy import (
+    DIGEST_KEY,
+    DigestPolicy,
+    RoundPolicy,
+    to_json,
+    with_settings,
+)
 from storage.uow import UnitOfWork
 from texts import t
 
@@ -45,9 +53,18 @@ def add_parsers(sub: Any) -> None:
     digest.add_argument("--out", metavar="TỆP.png")
     digest.add_argument("--plan", type=int)
     digest.add_argument("--today", type=day_arg)
+    digest_settings = report.add_parser("digest-policy", help="thiết lập bản tin tuần của kế hoạch")
+    policy_args(digest_settings, DIGEST_KEY)
 
 
-async def _plan_id(uow: UnitOfWork, wanted: int | None) -> int:
+def policy_args(parser: argparse.ArgumentParser, key: str) -> None:
+    parser.add_argument("--plan", type=int)
+    parser.add_argument("--set", action="append", default=[], metavar="TÊN=GIÁ_TRỊ")
+    parser.add_argument("--reset", action="store_true")
+    parser.set_defaults(settings_key=key)
+
+
+async def plan_id_of(uow: UnitOfWork, wanted: int | None) -> int:
     plans = await uow.plans.list_all()
     if not plans:
         raise ReportCommandError(t("cli.task.no_plan"))
@@ -78,7 +95,7 @@ def _write(path: str, content: bytes) -> None:
 def cmd_report_consolidated(args: argparse.Namespace, settings: Settings) -> int:
     async def go() -> ReportFiles:
         async with open_database(settings) as sessions, UnitOfWork(sessions) as uow:
-            data = await plan_data(uow, await _plan_id(uow, args.plan))
+            data = await plan_data(uow, await plan_id_of(uow, args.plan))
         return await report_files(data, args.period, _today(args), xlsx=bool(args.xlsx))
 
     files = asyncio.run(go())
@@ -106,7 +123,7 @@ def cmd_report_consolidated(args: argparse.Namespace, settings: Settings) -> int
 def cmd_report_digest(args: argparse.Namespace, settings: Settings) -> int:
     async def go() -> tuple[Digest, bytes]:
         async with open_database(settings) as sessions, UnitOfWork(sessions) as uow:
-            data = await plan_data(uow, await _plan_id(uow, args.plan))
+            data = await plan_data(uow, await plan_id_of(uow, args.plan))
         return await digest_with_chart(data, _today(args))
 
     digest, png = asyncio.run(go())
@@ -117,7 +134,43 @@ def cmd_report_digest(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_policy(args: argparse.Namespace, settings: Settings) -> int:
+    key = args.settings_key
+    default: DigestPolicy | RoundPolicy = DigestPolicy() if key == DIGEST_KEY else RoundPolicy()
+
+    async def go() -> tuple[int, dict[str, Any]]:
+        async with open_database(settings) as sessions, UnitOfWork(sessions) as uow:
+            plan_id = await plan_id_of(uow, args.plan)
+            plan = await uow.plans.get(plan_id)
+            assert plan is not None
+            chosen = {} if args.reset else dict((plan.settings or {}).get(key) or {})
+            for item in args.set:
+                name, sep, value = item.partition("=")
+                if not sep or not name.strip():
+                    raise ReportCommandError(t("cli.policy.bad_pair", text=item))
+                chosen[name.strip()] = value.strip()
+            try:
+                policy = with_settings(default, chosen)
+            except PolicyError as exc:
+                known = ", ".join(to_json(default))
+                raise ReportCommandError(t("cli.policy.unknown", name=exc, known=known)) from exc
+            if args.set or args.reset:
+                stored = {k: to_json(policy)[k] for k in chosen}
+                plan.settings = {**(plan.settings or {}), key: stored}
+                await uow.commit()
+            return plan_id, to_json(policy)
+
+    plan_id, values = asyncio.run(go())
+    if args.set or args.reset:
+        print(t("cli.settings.saved", plan=plan_id))
+    print(t(f"cli.settings.header_{args.settings_key}", plan=plan_id))
+    for name, value in values.items():
+        print(f"  {name} = {value}")
+    return 0
+
+
 COMMANDS = {
     ("report", "consolidated"): cmd_report_consolidated,
     ("report", "digest"): cmd_report_digest,
+    ("report", "digest-policy"): cmd_policy,
 }

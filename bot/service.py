@@ -21,6 +21,7 @@ from bot.digests import DigestJob
 from bot.dispatcher import Dispatcher
 from bot.outbox import OutboxSender
 from bot.reminders import ReminderJob
+from bot.rounds import RoundJob
 from scheduler.calendar import WorkingCalendar
 from scheduler.clock import Clock, SystemClock
 from scheduler.hours import WorkingHours
@@ -51,6 +52,7 @@ class Service:
     # The weekly digest and the reporting rounds: woken like the reminders, decided from the
     # database, so a restart neither repeats nor forgets one.
     digests: DigestJob | None = None
+    rounds: RoundJob | None = None
     _scheduler: AsyncIOScheduler | None = None
     _runner: web.AppRunner | None = None
     _loop_task: asyncio.Task[None] | None = None
@@ -105,11 +107,13 @@ class Service:
             log.exception("reminder pass failed")
 
     async def _digest(self) -> None:
-        assert self.digests is not None
-        try:
-            await self.digests.tick()
-        except Exception:
-            log.exception("digest pass failed")
+        for name, job in (("digest", self.digests), ("round", self.rounds)):
+            if job is None:
+                continue
+            try:
+                await job.tick()
+            except Exception:  # one job failing must not keep the other from its turn
+                log.exception("%s pass failed", name)
 
     async def _health(self, request: web.Request) -> web.Response:
         return web.json_response({"ok": True, "channels": sorted(self.channels)})
@@ -180,7 +184,8 @@ def build_service(
             routes.append((urlsplit(telegram_webhook_url).path or "/", telegram.webhook_handler()))
     job = ReminderJob(sessions, sender, clock, calendar) if reminders else None
     digests = DigestJob(sessions, sender, clock, calendar) if reminders else None
-    return Service(sessions, channels, dispatcher, sender, routes, host, port, job, digests)
+    rounds = RoundJob(sessions, sender, clock, calendar) if reminders else None
+    return Service(sessions, channels, dispatcher, sender, routes, host, port, job, digests, rounds)
 
 
 async def run_until_stopped(service: Service) -> None:

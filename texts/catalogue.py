@@ -764,6 +764,18 @@ VI: dict[str, str] = {
     "cli.report.file": "  {path}",
     "cli.report.chart": "Biểu đồ: {path}",
     "cli.report.cannot_write": "Không ghi được tệp «{path}»: {error}.",
+    "cli.round.opened": (
+        "Đã mở kỳ báo cáo #{id} ({period}), hạn báo cáo {due}, tổng hợp dự thảo ngày {cutoff}: "
+        "{invited} lời mời đã đưa vào hộp thư đi (dịch vụ đang chạy sẽ gửi)."
+    ),
+    "cli.round.not_linked": "{count} cán bộ đầu mối chưa liên kết kênh chat nên chưa nhận được.",
+    "cli.round.exists": "Kế hoạch {plan} đã có kỳ báo cáo với hạn {due}.",
+    "cli.round.cutoff_past": "Ngày tổng hợp {cutoff} đã qua; hãy chọn --cutoff hoặc --due khác.",
+    "cli.settings.saved": "Đã lưu thiết lập của kế hoạch {plan}.",
+    "cli.settings.header_digest": (
+        "Thiết lập bản tin tuần của kế hoạch {plan} (weekday: 2 = thứ Hai … 8 = Chủ nhật):"
+    ),
+    "cli.settings.header_rounds": "Thiết lập kỳ báo cáo của kế hoạch {plan} (số ngày làm việc):",
     # --- Consolidated report (chat)
     "chat.report.head": "Dự thảo báo cáo kết quả thực hiện {title} ({period})",
     "chat.report.summary": (

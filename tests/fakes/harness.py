@@ -26,6 +26,7 @@ from bot.channels.base import (
 )
 from bot.digests import DigestJob, DigestSent
 from bot.reminders import DayPlan, ReminderJob
+from bot.rounds import RoundJob
 from handlers.policy import Policy
 from plans.agencies import agency_key
 from plans.importer import import_plan
@@ -145,6 +146,7 @@ class BotHarness:
         )
         self.reminders = ReminderJob(sessions, self.sender, self.clock, self.calendar)
         self.digests = DigestJob(sessions, self.sender, self.clock, self.calendar)
+        self.rounds = RoundJob(sessions, self.sender, self.clock, self.calendar, policy)
         self._events = itertools.count(1)
         self._chats = itertools.count(1001)
 
@@ -272,3 +274,7 @@ class BotHarness:
     async def tick_digests(self) -> list[DigestSent]:
         """One wake-up of the weekly digest job at the clock's time."""
         return await self.digests.tick()
+
+    async def tick_rounds(self) -> None:
+        """One wake-up of the reporting-round job at the clock's time."""
+        await self.rounds.tick()
