@@ -35,6 +35,7 @@ def add_parsers(sub: Any) -> None:
     opening.add_argument("--due", type=day_arg, help="hạn gửi báo cáo (mặc định: cuối kỳ)")
     opening.add_argument("--cutoff", type=day_arg, help="ngày tổng hợp dự thảo")
     opening.add_argument("--plan", type=int)
+    opening.add_argument("--today", type=day_arg, help=argparse.SUPPRESS)
     status = rounds.add_parser("status", help="các kỳ báo cáo đang mở và ai chưa báo cáo")
     status.add_argument("--plan", type=int)
     policy = rounds.add_parser("policy", help="thiết lập kỳ báo cáo của kế hoạch")
@@ -52,7 +53,7 @@ def cmd_round_open(args: argparse.Namespace, settings: Settings) -> int:
                 policy = round_policy(plan.settings)
             due = args.due or args.period.end
             cutoff = args.cutoff or cutoff_for(due, policy, calendar)
-            today = local_today(SystemClock())
+            today = args.today or local_today(SystemClock())
             if cutoff < today:
                 raise ReportCommandError(t("cli.round.cutoff_past", cutoff=ddmmyyyy(cutoff)))
             opened = await open_round(

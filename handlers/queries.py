@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from handlers import standings
+from handlers import rounds, standings
 from handlers.context import HandlerContext
 from handlers.format import ddmmyyyy, deadline_phrase, task_line
 from handlers.router import Router
@@ -479,7 +479,12 @@ async def answer(ctx: HandlerContext, kind: str, lookup: AgencyLookup | None) ->
     views = await standings.lead_views(ctx.uow, today, ctx.calendar, ctx.policy.confirm_done)
     if agency is not None:
         views = [v for v in views if v.agency.id == agency.id]
-    ctx.reply(_ANSWERS[kind](views, today, agency))
+    text = _ANSWERS[kind](views, today, agency)
+    if kind == "unreported" and agency is None and ctx.role in OVERSEERS:
+        # While a reporting round is open, who has not answered it is part of the answer.
+        note = await rounds.open_rounds_note(ctx)
+        text += "\n\n" + note if note else ""
+    ctx.reply(text)
 
 
 async def _command(ctx: HandlerContext, kind: str) -> None:

@@ -31,15 +31,18 @@ CODES = {"d": "done", "p": "in_progress", "b": "blocked"}
 
 
 def round_period(rnd: ReportRound) -> Period:
+    """The period the round reports on, named as when it was opened ("6 tháng đầu năm 2026")."""
+    try:
+        named = parse_period(rnd.period_code)
+    except ValueError:
+        named = None
+    if named is not None and (named.start, named.end) == (rnd.period_start, rnd.period_end):
+        return named
     return parse_period(f"{rnd.period_start.isoformat()}:{rnd.period_end.isoformat()}")
 
 
 def period_label(rnd: ReportRound) -> str:
-    """ "6 tháng đầu năm 2026" for a round stored with its period code."""
-    try:
-        return parse_period(rnd.period_code).label
-    except ValueError:
-        return round_period(rnd).label
+    return round_period(rnd).label
 
 
 # ------------------------------------------------------------------ who still has to answer

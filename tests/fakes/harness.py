@@ -153,6 +153,15 @@ class BotHarness:
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions)
 
+    def restarted(self) -> BotHarness:
+        """The service started again on the same database (nothing in memory carried over but
+        the platform's own counters: update ids and message ids go on)."""
+        again = BotHarness(self.sessions, self.clock.now(), calendar=WorkingCalendar())
+        again._events = self._events
+        again._chats = self._chats
+        again.channel._ids = self.channel._ids
+        return again
+
     # ------------------------------------------------------------------ setting up
 
     async def import_plan(self, path: Path = DEFAULT_SAMPLE, year: int | None = None) -> int:
