@@ -178,7 +178,7 @@ def outline(tasks: list[TaskRecord]) -> list[Heading | TaskRecord]:
     return out
 
 
-def _entry(state: TaskState) -> TaskEntry:
+def _entry(state: TaskState, calendar: WorkingDays) -> TaskEntry:
     task, s = state.task, state.standing
     return TaskEntry(
         code=task.code,
@@ -189,7 +189,7 @@ def _entry(state: TaskState) -> TaskEntry:
         deadline=deadline_text(state),
         due=s.due,
         original_due=s.original_due,
-        results=tuple(task_results(state)),
+        results=tuple(task_results(state, calendar)),
         status=status_label(s),
         key=state.key,
         overdue_days=s.overdue_days,
@@ -319,7 +319,7 @@ def build_report(
     by_id = {s.task.id: s for s in states}
     header = header_of(data)
     results: list[Heading | TaskEntry] = [
-        item if isinstance(item, Heading) else _entry(by_id[item.id])
+        item if isinstance(item, Heading) else _entry(by_id[item.id], calendar)
         for item in outline(list(data.tasks))
     ]
     plan_ref = _plan_ref(data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from plans.progress import PROGRESS_STATUSES, VOID_STATES, Standing, checkpoints
+from plans.progress import PROGRESS_STATUSES, VOID_STATES, Standing, WorkingDays, checkpoints
 from plans.text import fold
 from reports.assess import AgencyPart, TaskState
 from reports.data import ReportRecord
@@ -92,12 +92,13 @@ def _repeats(r: ReportRecord) -> bool:
     return bool(r.reason) and fold(r.reason or "") in fold(r.text)
 
 
-def _status_bits(part: AgencyPart, recurring: int) -> list[str]:
+def _status_bits(part: AgencyPart, recurring: int, calendar: WorkingDays) -> list[str]:
     s, lead = part.standing, part.role == "lead"
     if s.status in ("done", "done_pending") and s.done_on is not None:
         timing = ""
         if lead and s.due is not None:
-            late = (s.done_on - s.due).days
+            # Counted from the deadline's last working day, as `standing` judges lateness.
+            late = (s.done_on - calendar.next_working_day(s.due)).days
             timing = t("report.result.late", days=late) if late > 0 else t("report.result.on_time")
         key = "report.result.done" if s.status == "done" else "report.result.done_pending"
         return [t(key, day=dmy(s.done_on), timing=timing) + "."]
@@ -151,11 +152,11 @@ def occurrences_done(part: AgencyPart, state: TaskState) -> int:
     return len(done)
 
 
-def part_result(part: AgencyPart, state: TaskState) -> str | None:
+def part_result(part: AgencyPart, state: TaskState, calendar: WorkingDays) -> str | None:
     """One agency's paragraph in the task's compiled result; None when it has said nothing."""
     if not part.reports and part.role == "support":
         return None
-    bits = _status_bits(part, occurrences_done(part, state)) + _review_bits(part)
+    bits = _status_bits(part, occurrences_done(part, state), calendar) + _review_bits(part)
     live = _live(part.reports)
     words = _words(live[-1]) if live else ""
     if words and not _repeats(live[-1]):
@@ -166,7 +167,7 @@ def part_result(part: AgencyPart, state: TaskState) -> str | None:
     return t("report.result.line", agency=part.agency.name, role=role, text=" ".join(bits))
 
 
-def task_results(state: TaskState) -> list[str]:
+def task_results(state: TaskState, calendar: WorkingDays) -> list[str]:
     """The compiled result: lead agencies first, then coordinating agencies that reported."""
-    lines = [line for part in state.parts if (line := part_result(part, state))]
+    lines = [line for part in state.parts if (line := part_result(part, state, calendar))]
     return lines or [t("report.result.nobody")]

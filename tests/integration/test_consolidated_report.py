@@ -124,7 +124,7 @@ async def test_results_are_grouped_as_the_plan_and_compiled_lead_first(make_uow,
         f"- Sở Nội vụ (phối hợp): Đã hoàn thành ngày 05/03/2026. {RESULT_NOI_VU_1_1}.",
     ]
     late = _after(part_one, "1.2.", "2.")
-    assert late[-1] == "- Sở Nội vụ (chủ trì): Đã hoàn thành ngày 02/04/2026 (trễ hạn 18 ngày)."
+    assert late[-1] == "- Sở Nội vụ (chủ trì): Đã hoàn thành ngày 02/04/2026 (trễ hạn 17 ngày)."
     extended = _after(part_one, "2.1.", "2.2.")
     assert "Thời hạn: 30/06/2026 (gia hạn đến 31/07/2026)." in extended[1]
     assert extended[2] == (
@@ -132,14 +132,15 @@ async def test_results_are_grouped_as_the_plan_and_compiled_lead_first(make_uow,
         "Đã được gia hạn đến ngày 31/07/2026."
     )
     blocked = _after(part_one, "2.2.", "2.3.")
-    assert "Tình trạng: Quá hạn 61 ngày, có vướng mắc." in blocked[1]
+    assert "Tình trạng: Quá hạn 57 ngày, có vướng mắc." in blocked[1]
     assert blocked[2] == (
         f"- Sở Thông tin và Truyền thông (chủ trì): Đang gặp khó khăn, vướng mắc: {BLOCKED_2_2}. "
         "Đề nghị gia hạn đến ngày 31/08/2026 không được chấp thuận."
     )
-    # Sở VH-TT&DL said nothing before 30 June; its report of 3 July belongs to the next period.
+    # 31/05 is a Sunday: the deadline ran to Monday 01/06 (and 30/04 to Monday 04/05, after the
+    # holidays). Sở VH-TT&DL said nothing before 30 June; its report of 3 July is too late.
     silent = _after(part_one, "2.3.", "2.4.")
-    assert "Tình trạng: Quá hạn 30 ngày, chưa báo cáo." in silent[1]
+    assert "Tình trạng: Quá hạn 29 ngày, chưa báo cáo." in silent[1]
     assert silent[2:] == [
         "- Sở Văn hóa, Thể thao và Du lịch (chủ trì): Chưa báo cáo kết quả thực hiện."
     ]
@@ -181,9 +182,9 @@ async def test_assessment_difficulties_and_proposals(make_uow, season) -> None:
     assert "Tỷ lệ hoàn thành đúng hạn: 29% (2/7 nhiệm vụ đã đến hạn)." in part_two
     assert _after(part_two, "Các nhiệm vụ quá hạn lâu nhất:")[1:] == [
         "- Nhiệm vụ 2.2 «Xây dựng kho dữ liệu dùng chung của tỉnh» (Sở Thông tin và Truyền thông "
-        "chủ trì): quá hạn 61 ngày (hạn 30/04/2026).",
+        "chủ trì): quá hạn 57 ngày (hạn 30/04/2026).",
         "- Nhiệm vụ 2.3 «Triển khai wifi công cộng tại các điểm du lịch» (Sở Văn hóa, Thể thao và "
-        "Du lịch chủ trì): quá hạn 30 ngày (hạn 31/05/2026).",
+        "Du lịch chủ trì): quá hạn 29 ngày (hạn 31/05/2026).",
     ]
     assert _after(lines, "III.", "IV.")[1:] == [
         "- Nhiệm vụ 2.2 «Xây dựng kho dữ liệu dùng chung của tỉnh» (Sở Thông tin và Truyền "
@@ -220,7 +221,7 @@ async def test_the_appendix_table(make_uow, season) -> None:
     assert list(by_code) == ["1.1", "1.2", "2.1", "2.2", "2.3", "2.4", "2.5", "3", "4", "5"]
     assert by_code["2.1"][4] == "30/06/2026 (gia hạn đến 31/07/2026)"
     assert by_code["2.1"][6] == "Đang thực hiện (50%), trong hạn"
-    assert by_code["2.2"][6] == "Quá hạn 61 ngày, có vướng mắc"
+    assert by_code["2.2"][6] == "Quá hạn 57 ngày, có vướng mắc"
     assert by_code["1.1"][3] == "Sở Nội vụ" and by_code["1.2"][3] == "—"
     assert (
         by_code["1.1"][5]
@@ -262,7 +263,7 @@ async def test_the_spreadsheet_has_the_table_filters_and_colours(make_uow, seaso
     extended = [c.value for c in rows["2.1"]]
     assert extended[6] == datetime(2026, 7, 31) and extended[7] == datetime(2026, 6, 30)
     assert rows["2.1"][6].number_format == "DD/MM/YYYY"
-    assert [c.value for c in rows["2.2"]][9:] == ["Quá hạn 61 ngày, có vướng mắc", 61]
+    assert [c.value for c in rows["2.2"]][9:] == ["Quá hạn 57 ngày, có vướng mắc", 57]
     assert rows["1.1"][2].value == "1. Hoàn thiện thể chế, cơ chế, chính sách"
     assert RESULT_1_1 in rows["1.1"][8].value
     assert sheet.column_dimensions["B"].width == 45

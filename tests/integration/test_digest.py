@@ -47,23 +47,39 @@ async def test_monday_digest_text(make_uow, season) -> None:
             "• 2.5 Triển khai nền tảng họp trực tuyến đến cấp xã — Sở Thông tin và Truyền thông "
             "(đúng hạn)",
             "",
-            "Mới quá hạn trong tuần (1):",
-            "• 2.3 Triển khai wifi công cộng tại các điểm du lịch — Sở Văn hóa, Thể thao và Du "
-            "lịch, hạn 31/05/2026",
+            # 2.3 was due Sunday 31/05: the deadline runs to Monday, so not overdue yet.
+            "Trong tuần không có nhiệm vụ nào mới quá hạn.",
             "",
-            "Quá hạn theo cơ quan chủ trì, lâu nhất trước (2 cơ quan):",
-            "• Sở Thông tin và Truyền thông: 1 nhiệm vụ, lâu nhất 32 ngày (2.2)",
-            "• Sở Văn hóa, Thể thao và Du lịch: 1 nhiệm vụ, lâu nhất 1 ngày (2.3)",
+            "Quá hạn theo cơ quan chủ trì, lâu nhất trước (1 cơ quan):",
+            # 30/04 and 01/05 are holidays: 2.2's deadline ran to Monday 04/05.
+            "• Sở Thông tin và Truyền thông: 1 nhiệm vụ, lâu nhất 28 ngày (2.2)",
             "",
             "Cơ quan chưa báo cáo nhiệm vụ quá hạn hoặc sắp đến hạn (1 cơ quan):",
             "• Sở Văn hóa, Thể thao và Du lịch: 1 nhiệm vụ (2.3)",
         ]
     )
     assert (digest.percent, digest.last_percent) == (40, 33)
-    assert digest.chart_rows[:2] == [
-        ("Sở Thông tin và Truyền thông", {"done_on_time": 2, "not_started": 1, "overdue": 1}),
-        ("Sở Văn hóa, Thể thao và Du lịch", {"overdue": 1}),
+    assert digest.chart_rows[0] == (
+        "Sở Thông tin và Truyền thông",
+        {"done_on_time": 2, "not_started": 1, "overdue": 1},
+    )
+
+
+async def test_the_next_monday_digest_shows_what_slipped(make_uow, season) -> None:
+    digest, _ = await _digest(make_uow, season, date(2026, 6, 8))
+    blocks = digest.text.split("\n\n")
+    assert blocks[1].endswith(", không đổi so với tuần trước (40%).")
+    assert blocks[2] == "Trong tuần không có nhiệm vụ nào được báo hoàn thành."
+    assert blocks[3] == (
+        "Mới quá hạn trong tuần (1):\n"
+        "• 2.3 Triển khai wifi công cộng tại các điểm du lịch — Sở Văn hóa, Thể thao và Du lịch, "
+        "hạn 31/05/2026"
+    )
+    assert blocks[4].splitlines()[1:] == [
+        "• Sở Thông tin và Truyền thông: 1 nhiệm vụ, lâu nhất 35 ngày (2.2)",
+        "• Sở Văn hóa, Thể thao và Du lịch: 1 nhiệm vụ, lâu nhất 7 ngày (2.3)",
     ]
+    assert digest.chart_rows[1] == ("Sở Văn hóa, Thể thao và Du lịch", {"overdue": 1})
 
 
 async def test_a_quiet_week_says_so(make_uow, season) -> None:
