@@ -74,6 +74,11 @@ class DigestJob:
                 continue
             if today < day or (today == day and now.time() < policy.send_time):
                 continue
+            if today > day and not done[plan_id]:
+                # A service started mid-week for the first time waits for the next digest day
+                # rather than greet leaders with an unexpected one; after an outage, the
+                # week's digest still goes out late.
+                continue
             result = await self._send(plan_id, today, now)
             if result is not None:
                 out.append(result)

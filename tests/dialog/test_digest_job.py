@@ -68,10 +68,16 @@ async def test_monday_morning_to_leaders_and_coordinators_once(bot, people) -> N
     assert len(again) == 2 and "Số liệu đến ngày 08/06/2026." in again[0].text
 
 
-async def test_a_late_start_still_sends_that_weeks_digest(bot, people) -> None:
-    # The service was down on Monday; it comes back on Wednesday.
-    sent = await _at(bot, at(3, 6, 10, 0))
-    assert len(sent) == 2 and "Số liệu đến ngày 03/06/2026." in sent[0].text
+async def test_after_an_outage_the_weeks_digest_goes_out_late(bot, people) -> None:
+    assert len(await _at(bot, at(1, 6, 8, 0))) == 2
+    # The service was down on Monday 08/06; it comes back on Wednesday.
+    sent = await _at(bot, at(10, 6, 10, 0))
+    assert len(sent) == 2 and "Số liệu đến ngày 10/06/2026." in sent[0].text
+
+
+async def test_a_first_start_mid_week_waits_for_the_digest_day(bot, people) -> None:
+    assert await _at(bot, at(3, 6, 10, 0)) == []  # Wednesday, never sent before
+    assert len(await _at(bot, at(8, 6, 8, 0))) == 2
 
 
 async def test_a_day_off_moves_it_to_the_next_working_day(bot, people) -> None:
