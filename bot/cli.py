@@ -115,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="chạy dịch vụ")
     run.add_argument("--sample", default=str(DEFAULT_SAMPLE), help=argparse.SUPPRESS)
+    run.add_argument(
+        "--web-chat", action="store_true", help="phục vụ cả trang chat (như WEB_CHAT=1)"
+    )
     return parser
 
 
@@ -457,19 +460,35 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         plan = _read(str(sample), None)
         views.plan_table(plan)
         print(asyncio.run(_store(settings, plan)))
-    if not settings.telegram_bot_token:
-        print(t("run.no_channel"))
-        return 0
-    if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
-        # Without a secret anyone who finds the URL could post updates as any person.
-        raise UserError(t("run.webhook_needs_secret"))
-    mode = "webhook" if settings.telegram_webhook_url else "polling"
-    print(t(f"run.telegram_{mode}", url=settings.telegram_webhook_url or ""))
-    asyncio.run(_serve(settings))
+    try:
+        if not settings.chat_channels:
+            # No platform to talk on: the demo, so the whole job can still be seen.
+            asyncio.run(_serve_demo(settings))
+            return 0
+        if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
+            # Without a secret anyone who finds the URL could post updates as any person.
+            raise UserError(t("run.webhook_needs_secret"))
+        if not settings.telegram_bot_token:
+            print(t("run.no_channel"))  # Zalo alone: not served by this build yet
+            return 0
+        asyncio.run(_serve(settings, web_chat=args.web_chat or settings.web_chat))
+    except OSError as exc:
+        if _port_busy(exc):
+            raise UserError(
+                t("run.port_busy", host=settings.web_host, port=settings.web_port)
+            ) from exc
+        raise
     return 0
 
 
-async def _serve(settings: Settings) -> None:
+def _port_busy(exc: OSError) -> bool:
+    import errno
+
+    return exc.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL)
+
+
+async def _serve(settings: Settings, *, web_chat: bool) -> None:
+    from bot.banner import live_banner
     from bot.service import build_service, run_until_stopped
 
     async with open_database(settings) as sessions:
@@ -482,8 +501,47 @@ async def _serve(settings: Settings) -> None:
             host=settings.web_host,
             port=settings.web_port,
             reminders=True,
+            web_chat=web_chat,
         )
-        await run_until_stopped(service)
+
+        async def started() -> None:
+            mode = "webhook" if settings.telegram_webhook_url else "polling"
+            print(t(f"run.telegram_{mode}", url=settings.telegram_webhook_url or ""))
+            telegram = (
+                f"webhook {settings.telegram_webhook_url}"
+                if settings.telegram_webhook_url
+                else "long polling"
+            )
+            print(live_banner(telegram=telegram, web_url=service.url if web_chat else None))
+            sys.stdout.flush()
+
+        await run_until_stopped(service, started)
+
+
+async def _serve_demo(settings: Settings) -> None:
+    """Demo mode: the web chat with demo people linked, on a clock the page can move."""
+    from bot.banner import demo_banner
+    from bot.demo import build_demo
+    from bot.service import run_until_stopped
+    from scheduler.clock import local_now
+
+    async with open_database(settings) as sessions:
+        demo = await build_demo(sessions, host=settings.web_host, port=settings.web_port)
+
+        async def started() -> None:
+            summaries = await _plans(settings)
+            print(
+                demo_banner(
+                    url=demo.service.url,
+                    plan=summaries[-1][1] if summaries else "",
+                    db=_redacted(database_url(settings)),
+                    names=[p.name for p in demo.people],
+                    today=local_now(demo.clock).strftime("%d/%m/%Y %H:%M"),
+                )
+            )
+            sys.stdout.flush()
+
+        await run_until_stopped(demo.service, started)
 
 
 def cmd_telegram_set_webhook(args: argparse.Namespace, settings: Settings) -> int:

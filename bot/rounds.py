@@ -154,11 +154,15 @@ class RoundJob:
                 s.plan.id: (s.plan.reporting or [], s.plan.settings)
                 for s in await uow.plans.list_all()
             }
+            # Woken every minute: deadlines that have their round already are not tried again.
+            known = {(r.plan_id, r.due) for p in plans for r in await uow.rounds.for_plan(p)}
         for plan_id, (reporting, settings) in plans.items():
             policy = round_policy(settings)
             if not policy.enabled or now.time() < policy.send_time:
                 continue
             for dates in to_open(reporting, today, policy, self._calendar):
+                if (plan_id, dates.due) in known:
+                    continue
                 await open_round(
                     self._sessions,
                     plan_id=plan_id,
@@ -186,6 +190,8 @@ class RoundJob:
         now = self._clock.now()
         today = local_now(self._clock).date()
         async with UnitOfWork(self._sessions) as uow:
+            if await uow.rounds.nudged_on(rnd.id, today):
+                return  # the day's nudges are written (the keys would stop repeats anyway)
             entries = await agencies_in(uow, rnd, today, self._calendar, self._policy.confirm_done)
             for entry in entries.values():
                 if not entry.pending:

@@ -9,7 +9,14 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import DigestRun, Report, ReportRound, RoundAnswer, StoredFile
+from storage.models import (
+    DigestRun,
+    OutboxMessage,
+    Report,
+    ReportRound,
+    RoundAnswer,
+    StoredFile,
+)
 from storage.upsert import insert_ignoring_conflict
 
 
@@ -70,6 +77,12 @@ class RoundRepository:
     async def open_rounds(self) -> list[ReportRound]:
         stmt = select(ReportRound).where(ReportRound.state == "open").order_by(ReportRound.id)
         return list(await self._session.scalars(stmt))
+
+    async def nudged_on(self, round_id: int, day: date) -> bool:
+        """Whether the round's nudges of that day are in the outbox already."""
+        key = f"round:{round_id}:nudge:%:{day.isoformat()}"
+        stmt = select(OutboxMessage.id).where(OutboxMessage.idempotency_key.like(key)).limit(1)
+        return await self._session.scalar(stmt) is not None
 
     async def close(self, round_id: int, at: datetime) -> bool:
         """Close an open round; False when it was closed already (by another instance)."""

@@ -848,6 +848,95 @@ VI: dict[str, str] = {
     ),
     "round.draft_missing": "Chưa báo cáo đủ:",
     "round.draft_missing_line": "• {agency}: còn {count} nhiệm vụ",
+    # --- Web chat and demo mode (page)
+    "web.title": "Nhắc việc",
+    "web.subtitle.demo": "Bản chạy thử trên máy này",
+    "web.subtitle.live": "Trò chuyện với bot nhắc việc",
+    "web.picker": "Anh/chị đang xem với vai trò",
+    "web.picker.none": "Chưa có người dùng thử",
+    "web.clock.title": "Hôm nay (giả lập)",
+    "web.clock.label": "{weekday}, {date} {time}",
+    "web.clock.next_day": "Sang ngày làm việc tiếp theo",
+    "web.clock.week": "+1 tuần",
+    "web.clock.deadline": "Đến hạn tiếp theo",
+    "web.clock.moving": "Đang chuyển ngày và chạy nhắc việc…",
+    "web.clock.no_deadline": "Không còn hạn nào sau hôm nay trong kế hoạch.",
+    "web.clock.day_off": "ngày nghỉ",
+    "web.weekday.0": "Thứ Hai",
+    "web.weekday.1": "Thứ Ba",
+    "web.weekday.2": "Thứ Tư",
+    "web.weekday.3": "Thứ Năm",
+    "web.weekday.4": "Thứ Sáu",
+    "web.weekday.5": "Thứ Bảy",
+    "web.weekday.6": "Chủ nhật",
+    "web.placeholder": "Nhập tin nhắn…",
+    "web.send": "Gửi",
+    "web.empty": "Chưa có tin nhắn nào.",
+    "web.empty.live": (
+        "Anh/chị nhập mã liên kết 8 ký tự do cán bộ điều phối cấp (ví dụ «/start ABCD2345») "
+        "để bắt đầu."
+    ),
+    "web.pressed": "Đã chọn: {label}",
+    "web.download": "Tải tệp",
+    "web.image": "Hình ảnh",
+    "web.offline": "Mất kết nối với máy chủ, đang kết nối lại…",
+    "web.send_failed": "Chưa gửi được tin nhắn, anh/chị vui lòng thử lại.",
+    "web.bot": "Bot nhắc việc",
+    "web.me": "Anh/chị",
+    # --- Start-up printout (CLI): each line in Vietnamese, then in English
+    "run.banner.demo": "nhacviec: CHẾ ĐỘ CHẠY THỬ (chưa cấu hình Telegram hoặc Zalo)",
+    "run.banner.demo.en": "nhacviec: DEMO MODE (no Telegram or Zalo configured)",
+    "run.banner.live": "nhacviec: đang phục vụ",
+    "run.banner.live.en": "nhacviec: serving",
+    "run.banner.demo_what": (
+        "Đang chạy: kế hoạch «{plan}» trên cơ sở dữ liệu {db}; {people} người dùng thử "
+        "({names}); nhắc việc theo đồng hồ giả lập, hôm nay là {today}."
+    ),
+    "run.banner.demo_what.en": (
+        "Running: the plan «{plan}» on the database {db}; {people} demo people; reminders on "
+        "a simulated clock, today is {today}."
+    ),
+    "run.banner.open": "Mở trang chat trên trình duyệt: {url}",
+    "run.banner.open.en": "Open the web chat in a browser: {url}",
+    "run.banner.try": (
+        "Chọn một người, bấm «Sang ngày làm việc tiếp theo» để nhận nhắc việc, trả lời "
+        "«dang lam 70%»; chọn cán bộ điều phối và hỏi «/quahan»."
+    ),
+    "run.banner.try.en": (
+        "Pick a person, press «Sang ngày làm việc tiếp theo» (next working day) to get "
+        "reminders, answer «dang lam 70%»; switch to the coordinator and ask «/quahan»."
+    ),
+    "run.banner.connect": (
+        "Để dùng Telegram hoặc Zalo thay cho chế độ chạy thử, ghi vào tệp .env rồi chạy lại "
+        "«make run»:"
+    ),
+    "run.banner.connect.en": (
+        "To use Telegram or Zalo instead of the demo, put these in .env and run «make run» "
+        "again:"
+    ),
+    "run.banner.env_telegram": (
+        "  TELEGRAM_BOT_TOKEN=…   (mã bot từ @BotFather / the token from @BotFather)"
+    ),
+    "run.banner.env_username": "  TELEGRAM_BOT_USERNAME=…   (tên @bot / the bot's @name)",
+    "run.banner.env_zalo": "  ZALO_BOT_TOKEN=…   (mã Zalo Bot / the Zalo Bot token)",
+    "run.banner.env_web": (
+        "  WEB_CHAT=1   (giữ cả trang chat này / keep this web chat too; "
+        "WEB_HOST, WEB_PORT: địa chỉ / address)"
+    ),
+    "run.banner.telegram": "Telegram: {mode}",
+    "run.banner.telegram.en": "Telegram: {mode}",
+    "run.banner.web": "Trang chat (liên kết bằng mã như trên Telegram): {url}",
+    "run.banner.web.en": "Web chat (people link with their code, as on Telegram): {url}",
+    "run.banner.no_web": (
+        "Trang chat không bật; đặt WEB_CHAT=1 hoặc chạy «nhacviec run --web-chat»."
+    ),
+    "run.banner.no_web.en": "The web chat is off; set WEB_CHAT=1 or run «nhacviec run --web-chat».",
+    "run.banner.stop": "Nhấn Ctrl+C để dừng.",
+    "run.banner.stop.en": "Press Ctrl+C to stop.",
+    "run.port_busy": (
+        "Không mở được {host}:{port} (cổng đang được dùng?). Anh/chị đặt WEB_PORT khác trong "
+        "tệp .env, ví dụ WEB_PORT=8081."
+    ),
     # --- Reminders, calendar and deadlines (CLI)
     "cli.remind.none": "Không có nhắc việc nào từ {start} đến {end}.",
     "cli.remind.col.send_at": "Gửi lúc",
