@@ -44,6 +44,7 @@ bench: venv
 	$(BIN)/python bench/replies.py
 	$(BIN)/python bench/inbound.py
 	$(BIN)/python bench/dispatch.py
+	$(BIN)/python bench/report.py
 
 # Caches and build output only: the venv and ./data (the database) stay.
 clean:

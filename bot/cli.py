@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from bot import cli_backup, cli_schedule, views
+from bot import cli_backup, cli_report, cli_rounds, cli_schedule, views
 from bot.app import database_url, open_database
 from bot.config import Settings
 from bot.contacts import (
@@ -111,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_schedule.add_parsers(sub)
     cli_backup.add_parsers(sub)
+    cli_report.add_parsers(sub)
+    cli_rounds.add_parsers(sub)
 
     run = sub.add_parser("run", help="chạy dịch vụ")
     run.add_argument("--sample", default=str(DEFAULT_SAMPLE), help=argparse.SUPPRESS)
@@ -624,6 +626,8 @@ COMMANDS = {
     ("telegram", "set-webhook"): cmd_telegram_set_webhook,
     **cli_schedule.COMMANDS,
     **cli_backup.COMMANDS,
+    **cli_report.COMMANDS,
+    **cli_rounds.COMMANDS,
 }
 
 
@@ -633,7 +637,12 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.load()
     try:
         return COMMANDS[(args.command, sub)](args, settings)
-    except (UserError, cli_schedule.ScheduleCommandError, cli_backup.BackupCommandError) as exc:
+    except (
+        UserError,
+        cli_schedule.ScheduleCommandError,
+        cli_backup.BackupCommandError,
+        cli_report.ReportCommandError,
+    ) as exc:
         print(t("cli.error", message=exc), file=sys.stderr)
         return 2
 

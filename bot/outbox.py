@@ -7,7 +7,7 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -41,7 +41,29 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(600, 2 ** (attempts + 1)))
 
 
-def to_outgoing(row: OutboxMessage) -> OutgoingMessage:
+async def store_attachment(
+    uow: UnitOfWork, attachment: Attachment, now: datetime
+) -> dict[str, Any]:
+    """A file to send, kept in the database (the outbox row's payload only names it), so that
+    a restart or another instance sends the very same bytes."""
+    if attachment.content is None:
+        return {"kind": attachment.kind, "name": attachment.name, "url": attachment.url}
+    file_id = await uow.files.add(
+        kind=attachment.kind,
+        name=attachment.name or attachment.kind,
+        content=attachment.content,
+        mime_type=attachment.mime_type,
+        at=now,
+    )
+    return {
+        "kind": attachment.kind,
+        "name": attachment.name,
+        "mime_type": attachment.mime_type,
+        "file": file_id,
+    }
+
+
+def to_outgoing(row: OutboxMessage, content: bytes | None = None) -> OutgoingMessage:
     payload: Mapping[str, Any] = row.payload
     buttons = tuple(
         tuple(Button(b["label"], b["data"]) for b in line) for line in payload.get("buttons") or ()
@@ -49,7 +71,13 @@ def to_outgoing(row: OutboxMessage) -> OutgoingMessage:
     attachment = None
     if payload.get("attachment"):
         a = payload["attachment"]
-        attachment = Attachment(kind=a["kind"], name=a.get("name"), url=a.get("url"))
+        attachment = Attachment(
+            kind=a["kind"],
+            name=a.get("name"),
+            url=a.get("url"),
+            mime_type=a.get("mime_type"),
+            content=content,
+        )
     return OutgoingMessage(
         ref=ChatRef(row.channel, row.chat_id),
         text=payload.get("text") or "",
@@ -133,8 +161,17 @@ class OutboxSender:
             # an instance that has it, a while later.
             await self._retry(row, timedelta(minutes=5), f"channel {row.channel} not running")
             return
+        content = None
+        file_id = (row.payload.get("attachment") or {}).get("file")
+        if file_id is not None:
+            async with UnitOfWork(self._sessions) as uow:
+                stored = await uow.files.get(int(file_id))
+                content = stored.content if stored is not None else None
+            if content is None:
+                await self._fail(row, f"file {file_id} is gone")
+                return
         try:
-            receipt = await channel.send(to_outgoing(row))
+            receipt = await channel.send(to_outgoing(row, content))
         except RetryLater as exc:
             # Being asked to slow down is not the message failing: it does not use up a try.
             wait = timedelta(seconds=exc.retry_after)

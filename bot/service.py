@@ -20,9 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import health, metrics
 from bot.app import build_conversation
 from bot.channels.base import Channel
+from bot.digests import DigestJob
 from bot.dispatcher import Dispatcher
 from bot.outbox import OutboxSender
 from bot.reminders import ReminderJob
+from bot.rounds import RoundJob
 from scheduler.calendar import WorkingCalendar
 from scheduler.clock import Clock, SystemClock
 from scheduler.hours import WorkingHours
@@ -308,6 +310,13 @@ def build_service(
         web=web,
         drain_seconds=drain_seconds,
     )
+    if reminders:
+        # The weekly digest and the reporting rounds, woken with the reminders; each decides
+        # from the database what is due, so a restart neither repeats nor forgets one.
+        service.jobs += [
+            DigestJob(sessions, sender, clock, calendar).tick,
+            RoundJob(sessions, sender, clock, calendar).tick,
+        ]
     if web_chat or demo:
         _add_web_chat(service, clock, calendar, web_files, demo=demo)
     return service

@@ -9,6 +9,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.assigned import AssignedRepository
+from storage.handing import DigestRunRepository, RoundRepository, StoredFileRepository
 from storage.messaging import (
     ConversationRepository,
     IdentityRepository,
@@ -71,6 +72,9 @@ class UnitOfWork:
     outbox: OutboxRepository
     reports: ReportRepository
     evidence: EvidenceRepository
+    files: StoredFileRepository
+    digest_runs: DigestRunRepository
+    rounds: RoundRepository
     assigned: AssignedRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -108,6 +112,9 @@ class UnitOfWork:
         self.reminder_runs = ReminderRunRepository(self.session)
         self.reminder_inputs = ReminderInputs(self.session)
         self.outbox_overview = OutboxOverview(self.session)
+        self.files = StoredFileRepository(self.session)
+        self.digest_runs = DigestRunRepository(self.session)
+        self.rounds = RoundRepository(self.session)
         self.assigned = AssignedRepository(self.session)
         self._open = True
         return self

@@ -24,7 +24,9 @@ from bot.channels.base import (
     RetryLater,
     Unreachable,
 )
+from bot.digests import DigestJob, DigestSent
 from bot.reminders import DayPlan, ReminderJob
+from bot.rounds import RoundJob
 from handlers.policy import Policy
 from plans.agencies import agency_key
 from plans.importer import import_plan
@@ -46,6 +48,7 @@ class Sent:
     buttons: tuple[tuple[Button, ...], ...]
     message_id: str
     reply_to: str | None
+    attachment: Attachment | None = None  # with its bytes, as the platform would receive them
 
     @property
     def labels(self) -> list[str]:
@@ -95,6 +98,7 @@ class RecordingChannel:
             message.buttons,
             str(next(self._ids)),
             message.reply_to,
+            message.attachment,
         )
         self.sent.append(sent)
         return Receipt((sent.message_id,))
@@ -141,11 +145,22 @@ class BotHarness:
             raise_errors=True,
         )
         self.reminders = ReminderJob(sessions, self.sender, self.clock, self.calendar)
+        self.digests = DigestJob(sessions, self.sender, self.clock, self.calendar)
+        self.rounds = RoundJob(sessions, self.sender, self.clock, self.calendar, policy)
         self._events = itertools.count(1)
         self._chats = itertools.count(1001)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions)
+
+    def restarted(self) -> BotHarness:
+        """The service started again on the same database (nothing in memory carried over but
+        the platform's own counters: update ids and message ids go on)."""
+        again = BotHarness(self.sessions, self.clock.now(), calendar=WorkingCalendar())
+        again._events = self._events
+        again._chats = self._chats
+        again.channel._ids = self.channel._ids
+        return again
 
     # ------------------------------------------------------------------ setting up
 
@@ -264,3 +279,11 @@ class BotHarness:
     async def tick(self) -> DayPlan | None:
         """One wake-up of the reminder job at the clock's time."""
         return await self.reminders.tick()
+
+    async def tick_digests(self) -> list[DigestSent]:
+        """One wake-up of the weekly digest job at the clock's time."""
+        return await self.digests.tick()
+
+    async def tick_rounds(self) -> None:
+        """One wake-up of the reporting-round job at the clock's time."""
+        await self.rounds.tick()

@@ -52,6 +52,10 @@ TABLES = {
     "calendar_days",
     "leaves",
     "reminder_runs",
+    "stored_files",
+    "digest_runs",
+    "report_rounds",
+    "round_answers",
 }
 
 

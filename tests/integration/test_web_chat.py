@@ -151,7 +151,9 @@ async def test_the_demo_clock_brings_the_reminders_and_tells_every_page(
         assert config["clock"]["label"].startswith("Thứ Sáu, 22/06/2018 09:0")
         focal = Page(http, service.url, "demo-focal-3")
         welcome = await focal.history()
-        assert "Xin chào anh/chị Hoàng Minh Đức" in welcome[-1]["text"]
+        assert any("Xin chào anh/chị Hoàng Minh Đức" in item["text"] for item in welcome)
+        # The plan reports "định kỳ 06 tháng": the round for 30/06 is open, its invitation next.
+        assert welcome[-1]["text"].startswith("Kính gửi anh/chị, đã đến kỳ báo cáo 6 tháng đầu")
         async with focal.events() as stream:
             async with http.post(
                 f"{service.url}/web/api/demo/clock", json={"jump": "next_day"}
