@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import tempfile
@@ -79,6 +80,8 @@ def _kind(column: sa.Column[Any]) -> str:
         return "int"
     if isinstance(col_type, sa.String):  # Text and VARCHAR too
         return "str"
+    if isinstance(col_type, sa.LargeBinary):  # the files the bot sends (reports, charts)
+        return "bytes"
     raise BackupError(f"column {column.table.name}.{column.name}: type {col_type!r} not supported")
 
 
@@ -91,6 +94,8 @@ def _encode(kind: str, value: Any) -> Any:
         return moment.astimezone(UTC).isoformat()
     if kind == "date":
         return value.isoformat()
+    if kind == "bytes":
+        return base64.b64encode(bytes(value)).decode("ascii")
     return value
 
 
@@ -107,6 +112,8 @@ def _decoder(kind: str, dialect: str) -> Callable[[Any], Any]:
         return moment
     if kind == "date":
         return lambda value: None if value is None else date.fromisoformat(value)
+    if kind == "bytes":
+        return lambda value: None if value is None else base64.b64decode(value)
     return lambda value: value
 
 

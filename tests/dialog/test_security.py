@@ -21,8 +21,11 @@ OVERSEERS = {"coordinator", "leader"}
 # Routes about the asker alone: linking, help, their own agency's tasks and leave, and the
 # steps of their own report. Anything else the router serves must name the roles it is for,
 # so a coordinator command added later without roles fails the audit below.
-PERSONAL_COMMANDS = {"start", "huongdan", "help", "nhiemvu", "nghiphep"}
-PERSONAL_CALLBACKS = {"cf", "pick", "st", "rp", "tk"}
+# /kybaocao: a focal point's own round walk; the plan-wide round status inside it is given
+# only to coordinators and leaders (tested in test_rounds); "rd", "rs", "rk": starting, stepping
+# through and keeping an answer in one's own walk.
+PERSONAL_COMMANDS = {"start", "huongdan", "help", "nhiemvu", "nghiphep", "kybaocao"}
+PERSONAL_CALLBACKS = {"cf", "pick", "st", "rp", "tk", "rd", "rs", "rk"}
 # Text routes whose answer covers the whole plan: each must be role-gated.
 PLAN_WIDE_TEXT_ROUTES = {"question"}
 STRANGER_ANSWERS = {t("help.stranger"), t("link.how_to"), t("link.wrong_code")}

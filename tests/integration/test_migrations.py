@@ -24,7 +24,16 @@ from tests.fakes.harness import CHANNEL, BotHarness
 from tests.fixtures.databases import read_all, revision_of
 
 PREVIOUS_RELEASE = "0002"  # before reminders: no plan settings, deputies, leave or days off
-NEW_IN_0003 = {"calendar_days", "leaves", "reminder_runs"}
+# Tables added since: reminders (0003), then reports, digests and rounds (0004).
+NEW_SINCE = {
+    "calendar_days",
+    "leaves",
+    "reminder_runs",
+    "stored_files",
+    "digest_runs",
+    "report_rounds",
+    "round_answers",
+}
 SO_NGOAI_VU, SO_TTTT = "Sở Ngoại vụ", "Sở Thông tin và Truyền thông"
 SCHEDULE = json.dumps(parse_time("Tháng 7/2018", plan_year=2018).to_json(), ensure_ascii=False)
 
@@ -153,7 +162,7 @@ async def test_db_upgrade_keeps_the_previous_release_data(
             before = await conn.run_sync(_dump)
     finally:
         await engine.dispose()
-    assert all(before.values()) and not NEW_IN_0003 & set(before)
+    assert all(before.values()) and not NEW_SINCE & set(before)
 
     assert await _cli(monkeypatch, database_url, "db", "upgrade") == 0
     assert await revision_of(database_url) == head_revision()
@@ -163,11 +172,11 @@ async def test_db_upgrade_keeps_the_previous_release_data(
             after = await conn.run_sync(_dump)
     finally:
         await engine.dispose()
-    assert set(after) == set(before) | NEW_IN_0003
+    assert set(after) == set(before) | NEW_SINCE
     for name, rows in before.items():
         kept = [{k: row[k] for k in rows[0]} for row in after[name]]
         assert kept == rows, name  # every old value, byte for byte as the driver reads it
-    assert all(not after[name] for name in NEW_IN_0003)
+    assert all(not after[name] for name in NEW_SINCE)
 
     # New columns have their defaults, read through the models.
     models = await read_all(database_url)
@@ -241,4 +250,4 @@ async def test_the_previous_release_schema_is_what_0003_starts_from(database_url
     finally:
         await engine.dispose()
     assert version == PREVIOUS_RELEASE
-    assert not NEW_IN_0003 & tables and "is_deputy" not in columns
+    assert not NEW_SINCE & tables and "is_deputy" not in columns
