@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test lint run bench clean
+.PHONY: venv test lint run bench clean lint-deploy install-check
 
 venv: $(STAMP)
 
@@ -25,6 +25,17 @@ test: venv
 	echo "== pytest on PostgreSQL"; NHACVIEC_TEST_DB=postgres $(BIN)/pytest -q || status=1; \
 	exit $$status
 
+# The deployment files, linted with pinned linters from npm (no Docker engine needed).
+DOCKERFILELINT := dockerfilelint@1.8.0
+DCLINT := dclint@3.1.0
+lint-deploy:
+	npx --yes $(DOCKERFILELINT) deploy/Dockerfile
+	npx --yes $(DCLINT) --max-warnings 0 deploy/compose.yaml
+
+# What ships: installed as deploy/Dockerfile installs it, then used outside the source tree.
+install-check:
+	PYTHON=$(PYTHON) sh deploy/install-check.sh
+
 run: venv
 	$(BIN)/nhacviec run
 
@@ -33,6 +44,7 @@ bench: venv
 	$(BIN)/python bench/replies.py
 	$(BIN)/python bench/inbound.py
 	$(BIN)/python bench/dispatch.py
+	$(BIN)/python bench/report.py
 
 # Caches and build output only: the venv and ./data (the database) stay.
 clean:

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from bot import cli_schedule, views
+from bot import cli_backup, cli_report, cli_rounds, cli_schedule, views
 from bot.app import database_url, open_database
 from bot.config import Settings
 from bot.contacts import (
@@ -126,9 +126,20 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="áp dụng các bản nâng cấp cấu trúc")
 
     cli_schedule.add_parsers(sub)
+    cli_backup.add_parsers(sub)
+    cli_report.add_parsers(sub)
+    cli_rounds.add_parsers(sub)
 
     run = sub.add_parser("run", help="chạy dịch vụ")
     run.add_argument("--sample", default=str(DEFAULT_SAMPLE), help=argparse.SUPPRESS)
+    run.add_argument(
+        "--web-chat", action="store_true", help="phục vụ cả trang chat (như WEB_CHAT=1)"
+    )
+    run.add_argument(
+        "--no-sample",
+        action="store_true",
+        help="chạy thật: không nạp kế hoạch mẫu, không chạy chế độ trình diễn",
+    )
     return parser
 
 
@@ -550,33 +561,44 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    # A first run has no plan yet: read the bundled sample so there is something to work on.
-    if not asyncio.run(_plans(settings)):
+    # Settings that cannot work are refused before anything touches the database.
+    if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
+        # Without a secret anyone who finds the URL could post updates as any person.
+        raise UserError(t("run.webhook_needs_secret"))
+    if settings.log_format not in ("text", "json"):
+        raise UserError(t("ops.bad_log_format", value=settings.log_format))
+    if args.no_sample and not settings.chat_channels:
+        # In production a missing token must not start the demo: its people would be added
+        # to the real database.
+        raise UserError(t("ops.no_channel_production"))
+    # A first run has no plan yet: read the bundled sample so there is something to work on
+    # (not in production, where the real plan is imported: --no-sample).
+    if not args.no_sample and not asyncio.run(_plans(settings)):
         sample = Path(args.sample)
         print(t("run.sample_intro", name=sample.name, db=_redacted(database_url(settings))))
         plan = _read(str(sample), None)
         views.plan_table(plan)
         print(asyncio.run(_store(settings, plan)))
-    if not settings.telegram_bot_token and not settings.zalo_bot_tokens:
-        print(t("run.no_channel"))
-        return 0
-    if (
-        settings.telegram_bot_token
-        and settings.telegram_webhook_url
-        and not settings.telegram_webhook_secret
-    ):
-        # Without a secret anyone who finds the URL could post updates as any person.
-        raise UserError(t("run.webhook_needs_secret"))
     _check_zalo(settings)
-    if settings.telegram_bot_token:
-        mode = "webhook" if settings.telegram_webhook_url else "polling"
-        print(t(f"run.telegram_{mode}", url=settings.telegram_webhook_url or ""))
-    if settings.zalo_bot_tokens:
-        mode = "webhook" if settings.zalo_webhook_url else "polling"
-        count = len(zalo_bot_ids_of(settings))
-        print(t(f"run.zalo_{mode}", count=count, url=settings.zalo_webhook_url or ""))
-    asyncio.run(_serve(settings))
+    try:
+        if not settings.chat_channels:
+            # No platform to talk on: the demo, so the whole job can still be seen.
+            asyncio.run(_serve_demo(settings))
+            return 0
+        asyncio.run(_serve(settings, web_chat=args.web_chat or settings.web_chat))
+    except OSError as exc:
+        if _port_busy(exc):
+            raise UserError(
+                t("run.port_busy", host=settings.web_host, port=settings.web_port)
+            ) from exc
+        raise
     return 0
+
+
+def _port_busy(exc: OSError) -> bool:
+    import errno
+
+    return exc.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL)
 
 
 def zalo_bot_ids_of(settings: Settings) -> list[str]:
@@ -602,9 +624,12 @@ def _check_zalo(settings: Settings) -> None:
             raise UserError(t("run.zalo_webhook_needs_secret"))
 
 
-async def _serve(settings: Settings) -> None:
+async def _serve(settings: Settings, *, web_chat: bool) -> None:
+    from bot.banner import live_banner
+    from bot.logs import configure_logging
     from bot.service import build_service, run_until_stopped
 
+    configure_logging(settings.log_format, settings.log_level, _secrets(settings))
     async with open_database(settings) as sessions:
         service = build_service(
             sessions,
@@ -620,8 +645,62 @@ async def _serve(settings: Settings) -> None:
             host=settings.web_host,
             port=settings.web_port,
             reminders=True,
+            web_chat=web_chat,
+            web=True,  # /healthz and /metrics in polling mode too
         )
-        await run_until_stopped(service)
+
+        async def started() -> None:
+            telegram = None
+            if settings.telegram_bot_token:
+                mode = "webhook" if settings.telegram_webhook_url else "polling"
+                print(t(f"run.telegram_{mode}", url=settings.telegram_webhook_url or ""))
+                telegram = (
+                    f"webhook {settings.telegram_webhook_url}"
+                    if settings.telegram_webhook_url
+                    else "long polling"
+                )
+            if settings.zalo_bot_tokens:
+                mode = "webhook" if settings.zalo_webhook_url else "polling"
+                count = len(zalo_bot_ids_of(settings))
+                print(t(f"run.zalo_{mode}", count=count, url=settings.zalo_webhook_url or ""))
+            print(live_banner(telegram=telegram, web_url=service.url if web_chat else None))
+            sys.stdout.flush()
+
+        await run_until_stopped(service, started)
+
+
+async def _serve_demo(settings: Settings) -> None:
+    """Demo mode: the web chat with demo people linked, on a clock the page can move."""
+    from bot.banner import demo_banner
+    from bot.demo import build_demo
+    from bot.service import run_until_stopped
+    from scheduler.clock import local_now
+
+    async with open_database(settings) as sessions:
+        demo = await build_demo(sessions, host=settings.web_host, port=settings.web_port)
+
+        async def started() -> None:
+            summaries = await _plans(settings)
+            print(
+                demo_banner(
+                    url=demo.service.url,
+                    plan=summaries[-1][1] if summaries else "",
+                    db=_redacted(database_url(settings)),
+                    names=[p.name for p in demo.people],
+                    today=local_now(demo.clock).strftime("%d/%m/%Y %H:%M"),
+                )
+            )
+            sys.stdout.flush()
+
+        await run_until_stopped(demo.service, started)
+
+
+def _secrets(settings: Settings) -> list[str | None]:
+    """What must never reach a log line: tokens, the webhook secret, the database password."""
+    from sqlalchemy.engine import make_url
+
+    password = make_url(database_url(settings)).password
+    return [settings.telegram_bot_token, settings.telegram_webhook_secret, password]
 
 
 def cmd_telegram_set_webhook(args: argparse.Namespace, settings: Settings) -> int:
@@ -800,6 +879,9 @@ COMMANDS = {
     ("zalo", "delete-webhook"): cmd_zalo_delete_webhook,
     ("zalo", "info"): cmd_zalo_info,
     **cli_schedule.COMMANDS,
+    **cli_backup.COMMANDS,
+    **cli_report.COMMANDS,
+    **cli_rounds.COMMANDS,
 }
 
 
@@ -809,7 +891,12 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.load()
     try:
         return COMMANDS[(args.command, sub)](args, settings)
-    except (UserError, cli_schedule.ScheduleCommandError) as exc:
+    except (
+        UserError,
+        cli_schedule.ScheduleCommandError,
+        cli_backup.BackupCommandError,
+        cli_report.ReportCommandError,
+    ) as exc:
         print(t("cli.error", message=exc), file=sys.stderr)
         return 2
 

@@ -33,6 +33,13 @@ class Settings:
     # Where the service's own web server (webhooks, /healthz, media) listens.
     web_host: str = "127.0.0.1"
     web_port: int = 8080
+    # Serve the local web chat beside the configured channels (demo mode always has it).
+    web_chat: bool = False
+    # A Zalo bot token is set (ZALO_BOT_TOKEN or ZALO_BOT_TOKENS): not demo mode.
+    zalo_configured: bool = False
+    # "text" for people reading a terminal, "json" (one object per line) for log collectors.
+    log_format: str = "text"
+    log_level: str = "INFO"
 
     @classmethod
     def load(cls, env_file: str | Path | None = ".env") -> Settings:
@@ -54,7 +61,16 @@ class Settings:
             public_base_url=(_get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
             web_host=_get("WEB_HOST") or "127.0.0.1",
             web_port=int(_get("WEB_PORT") or 8080),
+            web_chat=(_get("WEB_CHAT") or "").lower() in ("1", "true", "yes", "on"),
+            zalo_configured=bool(_get("ZALO_BOT_TOKEN") or _get("ZALO_BOT_TOKENS")),
+            log_format=(_get("LOG_FORMAT") or "text").lower(),
+            log_level=(_get("LOG_LEVEL") or "INFO").upper(),
         )
+
+    @property
+    def chat_channels(self) -> bool:
+        """Whether any real chat platform is configured; none means demo mode."""
+        return bool(self.telegram_bot_token) or self.zalo_configured
 
     def __repr__(self) -> str:
         # Settings end up in tracebacks and debug logs; the secrets must not.

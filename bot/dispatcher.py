@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import Channel, ChatRef, IncomingMessage
 from bot.channels.choices import parse_choice
-from bot.outbox import OutboxSender
+from bot.outbox import OutboxSender, store_attachment
 from handlers.context import Draft, HandlerContext
 from handlers.policy import Policy
 from handlers.router import Router
@@ -239,13 +239,16 @@ class Dispatcher:
         now = self._clock.now()
         rows = []
         for draft in drafts:
+            payload = draft.payload()
+            if draft.attachment is not None:
+                payload["attachment"] = await store_attachment(uow, draft.attachment, now)
             values = {
                 "channel": draft.ref.channel,
                 "chat_id": draft.ref.chat_id,
                 "contact_id": draft.contact_id,
                 "kind": draft.kind,
                 "idempotency_key": None,
-                "payload": draft.payload(),
+                "payload": payload,
                 "state": "sending",
                 "attempts": 0,
                 "not_before": now,

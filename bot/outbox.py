@@ -7,7 +7,7 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,6 +25,7 @@ from bot.channels.base import (
     RetryLater,
     Unreachable,
 )
+from bot.media import MEDIA_TTL
 from scheduler.clock import Clock, local_today
 from scheduler.hours import WorkingHours
 from storage.channels import channel_family
@@ -45,16 +46,42 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(600, 2 ** (attempts + 1)))
 
 
+async def store_attachment(
+    uow: UnitOfWork, attachment: Attachment, now: datetime
+) -> dict[str, Any]:
+    """A file to send, kept in the database (the outbox row's payload only names it), so that
+    a restart or another instance sends the very same bytes."""
+    if attachment.content is None:
+        return {"kind": attachment.kind, "name": attachment.name, "url": attachment.url}
+    file_id = await uow.files.add(
+        kind=attachment.kind,
+        name=attachment.name or attachment.kind,
+        content=attachment.content,
+        mime_type=attachment.mime_type,
+        at=now,
+    )
+    return {
+        "kind": attachment.kind,
+        "name": attachment.name,
+        "mime_type": attachment.mime_type,
+        "file": file_id,
+    }
+
+
 def media_url(public_base_url: str, token: str) -> str:
     """Where a stored media file is served (bot.media): unguessable, by its token alone."""
     return f"{public_base_url.rstrip('/')}/media/{token}"
 
 
 def to_outgoing(
-    row: OutboxMessage, media: MediaFile | None = None, public_base_url: str | None = None
+    row: OutboxMessage,
+    media: MediaFile | None = None,
+    public_base_url: str | None = None,
+    content: bytes | None = None,
 ) -> OutgoingMessage:
-    """The row as a message; `media` is the stored file a payload's {"media": token} names
-    (its bytes for platforms that upload, its URL for those that fetch, like Zalo)."""
+    """The row as a message. `content` is the stored file a payload's {"file": id} names;
+    `media` the served file its {"media": token} names (its bytes for platforms that upload,
+    its URL for those that fetch, like Zalo)."""
     payload: Mapping[str, Any] = row.payload
     buttons = tuple(
         tuple(Button(b["label"], b["data"]) for b in line) for line in payload.get("buttons") or ()
@@ -62,7 +89,7 @@ def to_outgoing(
     attachment = None
     if payload.get("attachment"):
         a = payload["attachment"]
-        url, content, mime = a.get("url"), None, a.get("mime_type")
+        url, mime = a.get("url"), a.get("mime_type")
         if media is not None:
             content, mime = media.content, media.mime_type
             if public_base_url and not url:
@@ -128,6 +155,14 @@ class OutboxSender:
             if ids is not None or len(rows) < limit:
                 return taken
 
+    async def release_claims(self) -> int:
+        """Put back every row this worker holds unsent (a stop ran out of time), so the next
+        start or another instance sends them without waiting for the claim lease."""
+        async with UnitOfWork(self._sessions) as uow:
+            released = await uow.outbox.release(self.worker)
+            await uow.commit()
+        return released
+
     async def _send_by_chat(self, rows: Sequence[OutboxMessage]) -> None:
         by_chat: dict[tuple[str, str], list[OutboxMessage]] = defaultdict(list)
         for row in rows:
@@ -152,8 +187,17 @@ class OutboxSender:
             # an instance that has it, a while later.
             await self._retry(row, timedelta(minutes=5), f"channel {row.channel} not running")
             return
+        content = None
+        file_id = (row.payload.get("attachment") or {}).get("file")
+        if file_id is not None:
+            async with UnitOfWork(self._sessions) as uow:
+                stored = await uow.files.get(int(file_id))
+                content = stored.content if stored is not None else None
+            if content is None:
+                await self._fail(row, f"file {file_id} is gone")
+                return
         try:
-            receipt = await channel.send(await self._outgoing(row))
+            receipt = await channel.send(await self._outgoing(row, channel, content))
         except QuotaExceeded as exc:
             # The platform's monthly allowance is used up: the message waits (it does not use
             # up a try) and the coordinator hears of it once.
@@ -191,7 +235,9 @@ class OutboxSender:
                     await self._remember_choices(uow, row, receipt, now)
                 await uow.commit()
 
-    async def _outgoing(self, row: OutboxMessage) -> OutgoingMessage:
+    async def _outgoing(
+        self, row: OutboxMessage, channel: Channel, content: bytes | None
+    ) -> OutgoingMessage:
         attachment = (row.payload or {}).get("attachment") or {}
         media = None
         if attachment.get("media"):
@@ -199,7 +245,19 @@ class OutboxSender:
                 media = await uow.media.get(str(attachment["media"]))
             if media is None:
                 raise PermanentFailure(f"media file {attachment['media']!r} is gone")
-        return to_outgoing(row, media, self._public_base_url)
+        elif content is not None and not channel.capabilities.files and self._public_base_url:
+            # A platform that cannot upload (Zalo) fetches the stored file by its URL instead.
+            async with UnitOfWork(self._sessions) as uow:
+                token = await uow.media.add(
+                    content,
+                    attachment.get("mime_type") or "application/octet-stream",
+                    name=attachment.get("name"),
+                    at=self._clock.now(),
+                    expires_at=self._clock.now() + MEDIA_TTL,
+                )
+                media = await uow.media.get(token)
+                await uow.commit()
+        return to_outgoing(row, media, self._public_base_url, content)
 
     @staticmethod
     async def _remember_choices(

@@ -9,19 +9,24 @@ import signal
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import health, metrics
 from bot.app import build_conversation
 from bot.channels.base import Channel
 from bot.channels.zalo import ZaloChannel, webhook_url_for
+from bot.digests import DigestJob
 from bot.dispatcher import Dispatcher
 from bot.media import MEDIA_PATH, media_handler
 from bot.outbox import OutboxSender
 from bot.reminders import ReminderJob
+from bot.rounds import RoundJob
 from scheduler.calendar import WorkingCalendar
 from scheduler.clock import Clock, SystemClock
 from scheduler.hours import WorkingHours
@@ -34,6 +39,13 @@ log = logging.getLogger(__name__)
 OUTBOX_INTERVAL_SECONDS = 5.0
 REMINDER_INTERVAL_SECONDS = 60
 MEDIA_PRUNE_EVERY = 720  # outbox passes: about an hour
+# How long a stop may take: taking in no more messages, finishing those in hand, sending what
+# is due. Below systemd's 90 s and the compose file's stop_grace_period, so nothing is killed.
+DRAIN_SECONDS = 20.0
+METRICS_TIMEOUT_SECONDS = 10.0
+WEB_FILES = Path("data/web-files")  # files the bot sent on the web chat
+
+Job = Callable[[], Awaitable[Any]]
 
 
 @dataclass
@@ -56,31 +68,66 @@ class Service:
     )
     # Zalo bots: named from the database at start ("zalo", "zalo2", …), then channels.
     zalo: list[ZaloChannel] = field(default_factory=list)
+    # More jobs woken with the reminders, in order (the digest, reporting rounds): each runs
+    # on every scheduler tick and at every stop of a demo clock jump.
+    jobs: list[Job] = field(default_factory=list)
+    # Adds routes beyond the webhooks (the web chat's page, its streams, the demo clock).
+    web_setup: list[Callable[[web.Application], None]] = field(default_factory=list)
+    bound_port: int | None = None  # the port really listened on (port 0 picks a free one)
     clock: Clock = field(default_factory=SystemClock)
+    web: bool = False  # serve /healthz and /metrics even with no other route
+    drain_seconds: float = DRAIN_SECONDS
     _scheduler: AsyncIOScheduler | None = None
     _runner: web.AppRunner | None = None
     _loop_task: asyncio.Task[None] | None = None
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    _jobs_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _started: set[str] = field(default_factory=set)
+    _refused: dict[str, Channel] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.bound_port or self.port}"
 
     async def start(self) -> None:
         await self._name_zalo_bots()
-        if self.routes or self.pages:
+        if self.routes or self.pages or self.web_setup or self.web:
             app = web.Application(client_max_size=1024 * 1024)
             for path, handler in self.routes:
                 app.router.add_post(path, handler)
             for path, handler in self.pages:
                 app.router.add_get(path, handler)
             app.router.add_get("/healthz", self._health)
+            app.router.add_get("/metrics", self._metrics)
+            for setup in self.web_setup:
+                setup(app)
             self._runner = web.AppRunner(app, access_log=None)
             await self._runner.setup()
-            await web.TCPSite(self._runner, self.host, self.port).start()
-            log.info("web server on http://%s:%s", self.host, self.port)
-        for channel in self.channels.values():
-            await channel.start(self.dispatcher)
+            try:
+                await web.TCPSite(self._runner, self.host, self.port).start()
+            except OSError:
+                await self._runner.cleanup()  # the port is taken: leave nothing half open
+                self._runner = None
+                raise
+            sockets = [a for a in self._runner.addresses if isinstance(a, tuple)]
+            self.bound_port = sockets[0][1] if sockets else self.port
+            log.info("web server on %s", self.url)
+        for name, channel in list(self.channels.items()):
+            try:
+                await channel.start(self.dispatcher)
+            except Exception:
+                if getattr(channel, "status", None) != "unauthorized":
+                    raise
+                # A refused token stops this channel only: the others, the web server and the
+                # outbox go on, and its messages wait in the outbox for a valid token.
+                log.critical("channel %s: the platform refused the token; not serving it", name)
+                self._refused[name] = self.channels.pop(name)
+                continue
+            self._started.add(name)
             log.info("channel %s started", channel.name)
         await self._remember_zalo_names()
         self._loop_task = asyncio.create_task(self._outbox_loop())
-        if self.reminders is not None:
+        if self.reminders is not None or self.jobs:
             # APScheduler only wakes the job; what is due is decided from the database and the
             # injected clock, so a missed wake-up costs a minute, never a reminder.
             self._scheduler = AsyncIOScheduler(timezone=LOCAL_TZ)
@@ -118,14 +165,54 @@ class Service:
             await uow.commit()
 
     async def _remind(self) -> None:
-        assert self.reminders is not None
-        try:
-            await self.reminders.tick()
-        except Exception:
-            log.exception("reminder pass failed")
+        await self.run_jobs()
+
+    async def run_jobs(self) -> None:
+        """One wake-up of every job at the clock's time; one failing does not stop the rest."""
+        if self._stopping.is_set():
+            return  # a wake-up queued just before stop: the next start does it
+        async with self._jobs_lock:  # the interval and a demo jump must not overlap
+            if self.reminders is not None:
+                try:
+                    await self.reminders.tick()
+                except Exception:
+                    log.exception("reminder pass failed")
+            for job in self.jobs:
+                try:
+                    await job()
+                except Exception:
+                    log.exception("job %s failed", getattr(job, "__qualname__", job))
+
+    def channel_states(self) -> dict[str, str]:
+        """Each channel's state: its own `status` where it has one, else started or not."""
+        states = {
+            name: getattr(channel, "status", "running" if name in self._started else "stopped")
+            for name, channel in self.channels.items()
+        }
+        states.update({name: "unauthorized" for name in self._refused})
+        return states
 
     async def _health(self, request: web.Request) -> web.Response:
-        return web.json_response({"ok": True, "channels": sorted(self.channels)})
+        result = await health.check(
+            self.sessions, self.channel_states(), stopping=self._stopping.is_set()
+        )
+        return web.json_response(result.to_json(), status=result.http_status)
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        try:
+            counted = await asyncio.wait_for(
+                metrics.database_families(self.sessions, self.clock), METRICS_TIMEOUT_SECONDS
+            )
+        except Exception as exc:  # the scrape still says the database is down
+            log.warning("metrics: the database did not answer (%s)", type(exc).__name__)
+            counted, up = [], False
+        else:
+            up = True
+        families = metrics.instance_families(up, self.channel_states()) + counted
+        return web.Response(
+            body=metrics.render(families).encode(),
+            headers={"Content-Type": metrics.CONTENT_TYPE},
+        )
 
     async def _outbox_loop(self) -> None:
         """Resend what is due again (retries after 429 or network errors, rows of a crash)."""
@@ -151,15 +238,61 @@ class Service:
             log.exception("pruning media files failed")
 
     async def stop(self) -> None:
-        self._stopping.set()
+        """Stop taking messages, finish those in hand, send what is due; then close.
+
+        Bounded by `drain_seconds`: what is still being sent then is put back in the outbox
+        for the next start or another instance (a send cut off after the platform took it is
+        the one case sent twice).
+        """
+        self._stopping.set()  # /healthz answers 503 from here on
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.drain_seconds
+
+        def left() -> float:
+            return max(0.0, deadline - loop.time())
+
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
+            self._scheduler = None
         for channel in self.channels.values():
-            await channel.stop()
+            pause = getattr(channel, "stop_receiving", None)
+            if pause is not None:
+                await _bounded(pause(), left(), f"channel {channel.name}: updates in hand")
+        # A pass already running finishes (cancelling it would leave a day half planned).
+        await _bounded(self._jobs_done(), left(), "scheduled jobs")
+        drained = True
         if self._loop_task is not None:
-            await self._loop_task
+            drained = await _bounded(self._loop_task, left(), "outbox pass")
+        if drained and left() > 0:
+            drained = await _bounded(self.sender.send_due(), left(), "outbox drain")
+        if not drained:
+            released = await self.sender.release_claims()
+            log.warning("stop: %d outbox rows put back unsent for the next start", released)
+        for channel in [*self.channels.values(), *self._refused.values()]:
+            await channel.stop()
         if self._runner is not None:
             await self._runner.cleanup()
+            self._runner = None
+
+    async def _jobs_done(self) -> None:
+        async with self._jobs_lock:
+            pass
+
+
+async def _bounded(work: Awaitable[object], timeout: float, what: str) -> bool:
+    """Wait for `work` at most `timeout` seconds; False (and cancelled) when it ran over."""
+    task = work if isinstance(work, asyncio.Future) else asyncio.ensure_future(work)
+    try:
+        await asyncio.wait_for(asyncio.shield(task), timeout)
+    except TimeoutError:
+        log.warning("stop: %s still running after the drain time; cancelled", what)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+        return False
+    except Exception:
+        log.exception("stop: %s failed", what)
+    return True
 
 
 def build_service(
@@ -181,9 +314,14 @@ def build_service(
     port: int = 8080,
     clock: Clock | None = None,
     reminders: bool = False,
+    web_chat: bool = False,
+    web_files: Path = WEB_FILES,
+    demo: bool = False,
+    web: bool = False,
+    drain_seconds: float = DRAIN_SECONDS,
 ) -> Service:
-    from bot.channels.telegram import TelegramChannel
-
+    """The service with the channels configured; `demo` (with a DemoClock) adds the web chat's
+    demo people and clock controls, which a real deployment never has."""
     channels: dict[str, Channel] = {}
     clock = clock or SystemClock()
     calendar = WorkingCalendar()
@@ -198,6 +336,8 @@ def build_service(
     routes = []
     pages = []
     if telegram_token:
+        from bot.channels.telegram import TelegramChannel
+
         file_url = None
         if telegram_api_url:
             # A local Bot API server serves files beside the API: .../bot → .../file/bot
@@ -234,7 +374,7 @@ def build_service(
     if public_base_url:
         pages.append((MEDIA_PATH, media_handler(sessions, clock)))
     job = ReminderJob(sessions, sender, clock, calendar) if reminders else None
-    return Service(
+    service = Service(
         sessions,
         channels,
         dispatcher,
@@ -246,11 +386,44 @@ def build_service(
         pages=pages,
         zalo=zalo,
         clock=clock,
+        web=web,
+        drain_seconds=drain_seconds,
     )
+    if reminders:
+        # The weekly digest and the reporting rounds, woken with the reminders; each decides
+        # from the database what is due, so a restart neither repeats nor forgets one.
+        service.jobs += [
+            DigestJob(sessions, sender, clock, calendar).tick,
+            RoundJob(sessions, sender, clock, calendar).tick,
+        ]
+    if web_chat or demo:
+        _add_web_chat(service, clock, calendar, web_files, demo=demo)
+    return service
 
 
-async def run_until_stopped(service: Service) -> None:
-    """Start, wait for Ctrl-C or SIGTERM, stop cleanly."""
+def _add_web_chat(
+    service: Service, clock: Clock, calendar: WorkingCalendar, files: Path, *, demo: bool
+) -> None:
+    from bot.channels.web import WebChannel
+    from bot.demo_time import DemoControls
+    from bot.webchat.files import FileStore
+    from bot.webchat.page import WebChatPage
+    from scheduler.demo_clock import DemoClock
+
+    controls = None
+    if demo:
+        if not isinstance(clock, DemoClock):
+            raise TypeError("demo mode needs a DemoClock")
+        controls = DemoControls(clock, calendar, service.sessions, service.run_jobs)
+    channel = WebChannel(clock, FileStore(files), demo=demo)
+    service.channels[channel.name] = channel
+    service.web_setup.append(WebChatPage(channel, service.sessions, controls).setup)
+
+
+async def run_until_stopped(
+    service: Service, on_started: Callable[[], Awaitable[None]] | None = None
+) -> None:
+    """Start, run `on_started` (say what runs), wait for Ctrl-C or SIGTERM, stop cleanly."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -258,6 +431,8 @@ async def run_until_stopped(service: Service) -> None:
             loop.add_signal_handler(sig, stop.set)
     await service.start()
     try:
+        if on_started is not None:
+            await on_started()
         await stop.wait()
     finally:
         await service.stop()

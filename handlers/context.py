@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from bot.channels.base import Button, ChatRef, IncomingMessage
+from bot.channels.base import Attachment, Button, ChatRef, IncomingMessage
 from handlers.policy import Policy
 from scheduler.calendar import WorkingCalendar
 from scheduler.clock import Clock, local_today
@@ -26,6 +26,8 @@ class Draft:
     task_ids: tuple[int, ...] = ()
     contact_id: int | None = None
     kind: str = "reply"
+    # A file to send with the text (a report, a chart); stored when the draft is queued.
+    attachment: Attachment | None = None
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -86,6 +88,7 @@ class HandlerContext:
         buttons: Sequence[Sequence[Button]] = (),
         task_ids: Sequence[int] = (),
         quote: bool = False,
+        attachment: Attachment | None = None,
     ) -> None:
         """Answer the person who wrote; sent once the handler has finished without error."""
         self.drafts.append(
@@ -96,6 +99,7 @@ class HandlerContext:
                 reply_to=self.message.message_id if quote else None,
                 task_ids=tuple(task_ids),
                 contact_id=self.contact.id if self.contact is not None else None,
+                attachment=attachment,
             )
         )
 

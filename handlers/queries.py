@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from handlers import standings
+from handlers import rounds, standings
 from handlers.context import HandlerContext
 from handlers.format import ddmmyyyy, deadline_phrase, task_line
 from handlers.router import Router
 from handlers.standings import TaskView
 from plans.agencies import agency_key
+from plans.tally import CELL_ORDER, STATUS_ORDER, tally
 from plans.text import key as text_key
 from plans.text import nfc
 from storage.models import Agency
@@ -419,57 +420,6 @@ def unreported_text(views: Sequence[TaskView], today: date, agency: Agency | Non
     return "\n\n".join([head, *blocks])
 
 
-@dataclass(frozen=True)
-class Tally:
-    """The counts behind /tiendo: by reported status, and done/not done × on time/late."""
-
-    total: int
-    by_status: Counter[str]
-    cells: Counter[str]  # done_on_time done_late open_in_time open_overdue no_deadline pending
-    due_soon: int
-    due: int  # the rate's denominator: deadline passed or reached, or confirmed done
-
-    @property
-    def on_time(self) -> int:
-        return self.cells["done_on_time"]
-
-    @property
-    def percent(self) -> int | None:
-        """On-time completion rate, rounded half up; None when nothing is due yet."""
-        return (200 * self.on_time + self.due) // (2 * self.due) if self.due else None
-
-
-def _cell(v: TaskView) -> str:
-    s = v.standing
-    if s.status == "done_pending":
-        return "pending"  # not done until the coordinator confirms; counted apart
-    if s.status == "done":
-        return s.timing
-    if s.timing == "overdue":
-        return "open_overdue"
-    return "no_deadline" if s.timing == "no_deadline" else "open_in_time"
-
-
-def tally(views: Sequence[TaskView], today: date) -> Tally:
-    def is_due(v: TaskView) -> bool:
-        s = v.standing
-        return s.status == "done" or (s.due is not None and s.due <= today)
-
-    return Tally(
-        total=len(views),
-        by_status=Counter(v.standing.status for v in views),
-        cells=Counter(_cell(v) for v in views),
-        due_soon=sum(
-            1 for v in views if _cell(v) == "open_in_time" and v.standing.timing == "due_soon"
-        ),
-        due=sum(1 for v in views if is_due(v)),
-    )
-
-
-_STATUS_ORDER = ("not_reported", "in_progress", "blocked", "done_pending", "done")
-_CELL_ORDER = ("done_on_time", "done_late", "open_in_time", "open_overdue", "no_deadline")
-
-
 def progress_text(views: Sequence[TaskView], today: date, agency: Agency | None) -> str:
     """/tiendo: the on-time completion rate, the 2×2 and the counts by status."""
     day = ddmmyyyy(today)
@@ -489,7 +439,7 @@ def progress_text(views: Sequence[TaskView], today: date, agency: Agency | None)
     else:
         rate = t("query.progress.rate", percent=n.percent, done=n.on_time, due=n.due)
     timing = [t("query.progress.by_timing")]
-    for cell in _CELL_ORDER:
+    for cell in CELL_ORDER:
         line = t(f"query.cell.{cell}", count=n.cells[cell])
         if cell == "open_in_time" and n.due_soon:
             line += t("query.cell.due_soon", count=n.due_soon)
@@ -497,7 +447,7 @@ def progress_text(views: Sequence[TaskView], today: date, agency: Agency | None)
     if n.cells["pending"]:
         timing.append(t("query.cell.pending", count=n.cells["pending"]))
     status = [t("query.progress.by_status")]
-    status += [t(f"query.status.{s}", count=n.by_status[s]) for s in _STATUS_ORDER]
+    status += [t(f"query.status.{s}", count=n.by_status[s]) for s in STATUS_ORDER]
     return "\n\n".join([head, rate, "\n".join(timing), "\n".join(status)])
 
 
@@ -512,30 +462,50 @@ _ANSWERS: dict[str, Callable[[Sequence[TaskView], date, Agency | None], str]] = 
 
 
 async def answer(ctx: HandlerContext, kind: str, lookup: AgencyLookup | None) -> None:
-    """Answer for the agency asked about, or the whole plan; a focal point only for its own."""
-    if ctx.role in OVERSEERS:
-        if lookup is not None and lookup.agency is None:
-            ctx.reply(lookup.message())
-            return
-        agency = lookup.agency if lookup is not None else None
-    else:
-        mine = ctx.agency
-        assert mine is not None
-        if lookup is not None and (lookup.agency is None or lookup.agency.id != mine.id):
-            ctx.reply(t("chat.coordinator_only"))  # other agencies' work is not theirs to see
-            return
-        agency = mine
+    """A coordinator's or leader's answer: the agency asked about, or the whole plan.
+
+    Only routes registered with roles=OVERSEERS call it: the router checks the role.
+    """
+    if lookup is not None and lookup.agency is None:
+        ctx.reply(lookup.message())
+        return
+    await _reply(ctx, kind, lookup.agency if lookup is not None else None)
+
+
+async def answer_own(ctx: HandlerContext, kind: str, lookup: AgencyLookup | None) -> None:
+    """Anyone else's answer: their own agency only, whatever they asked about."""
+    mine = ctx.agency
+    assert mine is not None
+    if lookup is not None and (lookup.agency is None or lookup.agency.id != mine.id):
+        ctx.reply(t("chat.coordinator_only"))  # other agencies' work is not theirs to see
+        return
+    await _reply(ctx, kind, mine)
+
+
+async def _reply(ctx: HandlerContext, kind: str, agency: Agency | None) -> None:
     today = ctx.today()
     views = await standings.lead_views(ctx.uow, today, ctx.calendar, ctx.policy.confirm_done)
     if agency is not None:
         views = [v for v in views if v.agency.id == agency.id]
-    ctx.reply(_ANSWERS[kind](views, today, agency))
+    text = _ANSWERS[kind](views, today, agency)
+    if kind == "unreported" and agency is None and ctx.role in OVERSEERS:
+        # While a reporting round is open, who has not answered it is part of the answer.
+        note = await rounds.open_rounds_note(ctx)
+        text += "\n\n" + note if note else ""
+    ctx.reply(text)
 
 
 async def _command(ctx: HandlerContext, kind: str) -> None:
     typed = ctx.message.args.strip()
     lookup = find_agency(await ctx.uow.agencies.list_all(), typed) if typed else None
     await answer(ctx, kind, lookup)
+
+
+async def _question(ctx: HandlerContext) -> tuple[str, AgencyLookup | None]:
+    asked = read_question(ctx.text)
+    assert asked is not None
+    agencies = await ctx.uow.agencies.list_all()
+    return asked.kind, named_in_question(agencies, ctx.text, asked.rest)
 
 
 def register(router: Router) -> None:
@@ -551,9 +521,12 @@ def register(router: Router) -> None:
     async def unreported_command(ctx: HandlerContext) -> None:
         await _command(ctx, "unreported")
 
-    @router.text(is_question)
+    # The same question, two routes: plan-wide for the roles that may see the plan, the
+    # asker's own agency for everyone else. The router picks by role.
+    @router.text(is_question, roles=OVERSEERS)
     async def question(ctx: HandlerContext) -> None:
-        asked = read_question(ctx.text)
-        assert asked is not None
-        agencies = await ctx.uow.agencies.list_all()
-        await answer(ctx, asked.kind, named_in_question(agencies, ctx.text, asked.rest))
+        await answer(ctx, *await _question(ctx))
+
+    @router.text(is_question)
+    async def own_agency_question(ctx: HandlerContext) -> None:
+        await answer_own(ctx, *await _question(ctx))

@@ -8,7 +8,18 @@ from handlers.router import Router
 
 # Text routes are tried in this order: a link code before a coordinator's question before a
 # report (report.py registers the fallback, so it comes last).
-FEATURES = ("link", "greeting", "my_tasks", "queries", "review", "leave", "reminders", "report")
+FEATURES = (
+    "link",
+    "greeting",
+    "my_tasks",
+    "queries",
+    "review",
+    "leave",
+    "reminders",
+    "consolidated",
+    "rounds",
+    "report",
+)
 
 
 def build_router() -> Router:

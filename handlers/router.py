@@ -103,6 +103,14 @@ class Router:
     def commands(self) -> list[str]:
         return sorted(self._commands)
 
+    def routes(self) -> list[tuple[str, str, Route]]:
+        """Every registered route as (kind, key, route): what a role audit walks through."""
+        found = [("command", name, r) for name, r in self._commands.items()]
+        found += [("callback", prefix, r) for prefix, r in self._callbacks.items()]
+        found += [("state", name, r) for name, r in self._states.items()]
+        found += [("text", r.name, r) for _matcher, r in self._texts]
+        return found
+
     def _pick(self, ctx: HandlerContext) -> Route | None:
         msg = ctx.message
         if msg.callback_data is not None:
@@ -119,6 +127,11 @@ class Router:
         if state is not None and state in self._states and ctx.contact is not None:
             return self._states[state]
         for matcher, route in self._texts:
+            # A text route for other roles is passed over, not refused: the same words may
+            # have a route for this person's role further down (a focal point's own-agency
+            # question after the coordinators' plan-wide one).
+            if route.roles and ctx.role not in route.roles:
+                continue
             if (ctx.contact is not None or not route.linked) and matcher(ctx):
                 return route
         return self._fallback if ctx.contact is not None else None

@@ -33,6 +33,8 @@ class ReportLike(Protocol):
 class WorkingDays(Protocol):
     def working_days_between(self, start: date, end: date) -> int: ...
 
+    def next_working_day(self, day: date) -> date: ...
+
 
 @dataclass(frozen=True)
 class Standing:
@@ -45,7 +47,7 @@ class Standing:
     checkpoint: date | None  # which occurrence this is about (recurring tasks have several)
     percent: int | None = None
     reason: str | None = None
-    overdue_days: int = 0  # calendar days past the deadline
+    overdue_days: int = 0  # calendar days past the deadline's last working day
     working_days_left: int | None = None
     done_on: date | None = None
 
@@ -133,7 +135,7 @@ def standing(
     if latest is not None and latest.status == "done":
         status = "done" if _is_done(latest, needs_confirmation) else "done_pending"
         done_on = latest.said_date if latest.date_role == "done_on" else latest.created_on
-        late = due is not None and done_on is not None and done_on > due
+        late = due is not None and done_on is not None and done_on > calendar.next_working_day(due)
         return Standing(
             status=status,
             timing="done_late" if late else "done_on_time",
@@ -150,7 +152,10 @@ def standing(
     reason = latest.reason if latest is not None and latest.status == "blocked" else None
     if due is None:
         return Standing(status, "no_deadline", None, None, checkpoint, percent, reason)
-    if today > due:
+    # A deadline on a day off runs to the end of the next working day (Civil Code, art. 148),
+    # as the reminders count it: Monday is still on time for a Saturday deadline.
+    last_day = calendar.next_working_day(due)
+    if today > last_day:
         return Standing(
             status,
             "overdue",
@@ -159,7 +164,7 @@ def standing(
             checkpoint,
             percent,
             reason,
-            overdue_days=(today - due).days,
+            overdue_days=(today - last_day).days,
         )
     left = calendar.working_days_between(today, due)
     timing = "due_soon" if left <= DUE_SOON_WORKING_DAYS else "in_time"

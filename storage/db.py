@@ -124,6 +124,22 @@ async def upgrade(url: str | URL | None = None, revision: str = "head") -> None:
         await engine.dispose()
 
 
+async def downgrade(url: str | URL, revision: str) -> None:
+    """Take the schema back to `revision` (only restoring a backup into an empty database does)."""
+    url = normalize_database_url(url)
+    engine = create_engine(url, foreign_keys=False)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(_downgrade_on, alembic_config(url), revision)
+    finally:
+        await engine.dispose()
+
+
+def _downgrade_on(connection: Connection, cfg: Config, revision: str) -> None:
+    cfg.attributes["connection"] = connection
+    command.downgrade(cfg, revision)
+
+
 def _upgrade_on(connection: Connection, cfg: Config, revision: str) -> None:
     cfg.attributes["connection"] = connection  # env.py runs on it instead of connecting again
     command.upgrade(cfg, revision)

@@ -364,6 +364,17 @@ class OutboxRepository:
         result = await self._session.execute(stmt)
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
+    async def release(self, worker: str) -> int:
+        """Put back the rows `worker` claimed and has not finished (it is stopping)."""
+        stmt = (
+            update(OutboxMessage)
+            .where(OutboxMessage.state == "sending", OutboxMessage.claimed_by == worker)
+            .values(state="pending", claimed_at=None, claimed_by=None, error="released at stop")
+            .execution_options(synchronize_session=False)
+        )
+        result = await self._session.execute(stmt)
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def unsent_reminders(self, *, before: date, stale_error: str) -> list[OutboxMessage]:
         """Reminders of days before `before` that never left: waiting, or refused as stale.
 

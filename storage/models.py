@@ -494,3 +494,73 @@ class MediaFile(Base):
     name: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+class StoredFile(Base):
+    """A file the bot sends (a report, a chart): outbox rows point at it from their payload."""
+
+    __tablename__ = "stored_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "document" | "photo"
+    name: Mapped[str] = mapped_column(String(300))
+    mime_type: Mapped[str | None] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DigestRun(Base):
+    """One plan's weekly digest sent: the unique week keeps two instances from sending twice."""
+
+    __tablename__ = "digest_runs"
+    __table_args__ = (UniqueConstraint("plan_id", "week_of"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    week_of: Mapped[date] = mapped_column(Date)  # the Monday of the week
+    run_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    worker: Mapped[str] = mapped_column(String(100))
+    messages: Mapped[int] = mapped_column(Integer, default=0)
+
+
+ROUND_STATES = ("open", "closed")
+ANSWER_STATES = ("answered", "skipped")
+
+
+class ReportRound(Base):
+    """A reporting round: focal points walked through their tasks before a reporting deadline."""
+
+    __tablename__ = "report_rounds"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "due"),
+        CheckConstraint(_one_of("state", ROUND_STATES), name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    period_code: Mapped[str] = mapped_column(String(30))  # reports.period: "2026H1", "2026"
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    due: Mapped[date] = mapped_column(Date)  # the plan's reporting deadline
+    cutoff: Mapped[date] = mapped_column(Date)  # the coordinator gets the draft this day
+    state: Mapped[str] = mapped_column(String(10), default="open")
+    opened_by: Mapped[str] = mapped_column(String(100))  # "schedule" or "cli"
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RoundAnswer(Base):
+    """What an agency answered (or skipped) for one task in a round."""
+
+    __tablename__ = "round_answers"
+    __table_args__ = (
+        UniqueConstraint("round_id", "task_id", "agency_id"),
+        CheckConstraint(_one_of("state", ANSWER_STATES), name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("report_rounds.id", ondelete="CASCADE"))
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+    state: Mapped[str] = mapped_column(String(10))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.assigned import AssignedRepository
 from storage.channels import ChoiceRepository, MediaRepository, ZaloBotRepository
+from storage.handing import DigestRunRepository, RoundRepository, StoredFileRepository
 from storage.messaging import (
     ConversationRepository,
     IdentityRepository,
@@ -72,6 +73,9 @@ class UnitOfWork:
     outbox: OutboxRepository
     reports: ReportRepository
     evidence: EvidenceRepository
+    files: StoredFileRepository
+    digest_runs: DigestRunRepository
+    rounds: RoundRepository
     assigned: AssignedRepository
     choices: ChoiceRepository
     zalo_bots: ZaloBotRepository
@@ -112,6 +116,9 @@ class UnitOfWork:
         self.reminder_runs = ReminderRunRepository(self.session)
         self.reminder_inputs = ReminderInputs(self.session)
         self.outbox_overview = OutboxOverview(self.session)
+        self.files = StoredFileRepository(self.session)
+        self.digest_runs = DigestRunRepository(self.session)
+        self.rounds = RoundRepository(self.session)
         self.assigned = AssignedRepository(self.session)
         self.choices = ChoiceRepository(self.session)
         self.zalo_bots = ZaloBotRepository(self.session)

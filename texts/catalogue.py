@@ -130,7 +130,8 @@ VI: dict[str, str] = {
     ),
     "run.webhook_needs_secret": (
         "Chế độ webhook cần TELEGRAM_WEBHOOK_SECRET (1–256 ký tự A-Z, a-z, 0-9, _ hoặc -) "
-        "để chỉ Telegram gửi được tin vào địa chỉ này."
+        "để chỉ Telegram gửi được tin vào địa chỉ này. (Webhook mode needs "
+        "TELEGRAM_WEBHOOK_SECRET; the service did not start.)"
     ),
     "run.webhook_set": "Đã đăng ký webhook với Telegram: {url}",
     "run.sample_intro": "Đang nhập kế hoạch mẫu «{name}» vào cơ sở dữ liệu {db} …",
@@ -358,7 +359,7 @@ VI: dict[str, str] = {
     ),
     "help.short.coordinator": (
         "Lệnh: /quahan (quá hạn), /tiendo (tiến độ), /chuabaocao (chưa báo cáo), "
-        "/nhiemvu, /huongdan."
+        "/baocaotonghop (báo cáo tổng hợp), /nhiemvu, /huongdan."
     ),
     "help.short.leader": "Lệnh: /quahan, /tiendo, /chuabaocao, /huongdan.",
     "help.focal": (
@@ -380,6 +381,8 @@ VI: dict[str, str] = {
         "• /quahan [cơ quan] — nhiệm vụ quá hạn, lâu nhất trước, theo cơ quan.\n"
         "• /tiendo [cơ quan] — số nhiệm vụ theo tình trạng và tỷ lệ hoàn thành đúng hạn.\n"
         "• /chuabaocao — cơ quan chưa báo cáo nhiệm vụ đến hạn.\n"
+        "• /baocaotonghop [kỳ] — dự thảo báo cáo tổng hợp (Word, Excel), ví dụ "
+        "«/baocaotonghop 2026H1».\n"
         "• /nhiemvu — nhiệm vụ của cơ quan anh/chị.\n"
         "• Có thể hỏi bằng lời, ví dụ: «Sở Ngoại vụ còn việc gì quá hạn?».\n"
         "• Báo cáo hoàn thành và đề nghị gia hạn được gửi tới anh/chị kèm nút "
@@ -614,6 +617,417 @@ VI: dict[str, str] = {
     ),
     "leave.ended": "Chào mừng anh/chị trở lại. Nhắc việc đã được gửi lại cho anh/chị từ hôm nay.",
     "notice.leave": "{name} ({agency}) nghỉ phép từ {start} đến hết {end}. {who}",
+    # --- Operations: backup, restore, service health (CLI)
+    "ops.progress": "  {table}: {done}/{total}",
+    "ops.backup.done": (
+        "Đã sao lưu {rows} dòng của {tables} bảng (cấu trúc phiên bản {revision}) vào {path}.\n"
+        "Tệp có họ tên và số điện thoại của cán bộ: anh/chị vui lòng cất giữ cẩn thận, "
+        "không gửi qua kênh công khai."
+    ),
+    "ops.backup.failed": "Không sao lưu được (backup failed): {error}",
+    "ops.restore.done": (
+        "Đã khôi phục {rows} dòng của {tables} bảng từ {path} (cấu trúc phiên bản {revision}) "
+        "và nâng cấp cấu trúc lên phiên bản mới nhất."
+    ),
+    "ops.restore.failed": "Không khôi phục được (restore failed): {error}",
+    "ops.no_channel_production": (
+        "Chưa cấu hình kênh chat nào (TELEGRAM_BOT_TOKEN hoặc ZALO_BOT_TOKEN) nên dịch vụ không "
+        "chạy; khi chạy thật (--no-sample) không dùng chế độ trình diễn. (No chat channel is "
+        "configured: set TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN; production never runs the demo.)"
+    ),
+    "ops.bad_log_format": (
+        "LOG_FORMAT=«{value}» không hợp lệ: dùng «text» (dễ đọc) hoặc «json» (mỗi dòng một đối "
+        "tượng JSON, cho hệ thống thu thập nhật ký)."
+    ),
+    "ops.restore.not_empty": (
+        "Cơ sở dữ liệu đích đã có dữ liệu nên chưa khôi phục ({error}). Để xoá dữ liệu đó và "
+        "thay bằng bản sao lưu, anh/chị chạy lại lệnh với --force."
+    ),
+    # --- Consolidated report
+    "period.h1": "6 tháng đầu năm {year}",
+    "period.h2": "6 tháng cuối năm {year}",
+    "period.quarter": "quý {roman} năm {year}",
+    "period.year": "năm {year}",
+    "period.range": "từ ngày {start} đến ngày {end}",
+    "period.bad": (
+        "Kỳ báo cáo «{text}» không hợp lệ. Anh/chị vui lòng ghi một trong các dạng: 2026H1 "
+        "(6 tháng đầu năm), 2026H2, 2026Q3 (quý III), 2026 (cả năm) hoặc TỪ:ĐẾN, ví dụ "
+        "01/01/2026:30/06/2026."
+    ),
+    "period.reversed": "Kỳ báo cáo không hợp lệ: ngày bắt đầu {start} sau ngày kết thúc {end}.",
+    "report.motto_country": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "report.motto_words": "Độc lập - Tự do - Hạnh phúc",
+    "report.number": "Số:          /BC-{abbreviation}",
+    "report.place_date": "{place}, ngày      tháng      năm {year}",
+    "report.kind": "BÁO CÁO",
+    "report.title": "Kết quả thực hiện {plan}",
+    "report.title_period": "({period})",
+    "report.body_unknown": "Cơ quan điều phối",
+    "report.plan_ref.number": "Kế hoạch số {number}",
+    "report.plan_ref.date": " ngày {day}",
+    "report.plan_ref.issuer": " của {issuer}",
+    "report.plan_ref.subject": " về {subject}",
+    "report.intro": (
+        "Thực hiện {plan}, {body} tổng hợp kết quả thực hiện {period} (số liệu tính đến ngày "
+        "{as_of}) như sau:"
+    ),
+    "report.section.results": "I. KẾT QUẢ THỰC HIỆN",
+    "report.section.assessment": "II. ĐÁNH GIÁ CHUNG",
+    "report.section.difficulties": "III. KHÓ KHĂN, VƯỚNG MẮC",
+    "report.section.proposals": "IV. ĐỀ XUẤT, KIẾN NGHỊ",
+    "report.none": "—",
+    "report.task.leads": "Cơ quan chủ trì: {leads}.",
+    "report.task.supports": "Cơ quan phối hợp: {supports}.",
+    "report.task.deadline": "Thời hạn: {deadline}. Tình trạng: {status}.",
+    "report.role.lead": "chủ trì",
+    "report.role.support": "phối hợp",
+    "report.result.line": "{agency} ({role}): {text}",
+    "report.result.nobody": "Chưa có cơ quan nào báo cáo kết quả thực hiện.",
+    "report.result.none": "Chưa báo cáo kết quả thực hiện",
+    "report.result.done": "Đã hoàn thành ngày {day}{timing}",
+    "report.result.done_pending": (
+        "Đã báo cáo hoàn thành ngày {day}{timing}, đang chờ cơ quan điều phối xác nhận"
+    ),
+    "report.result.on_time": " (đúng hạn)",
+    "report.result.late": " (trễ hạn {days} ngày)",
+    "report.result.all_done": "Đã hoàn thành tất cả các kỳ",
+    "report.result.occurrences_done": "Đã hoàn thành {count} kỳ báo cáo",
+    "report.result.in_progress": "Đang triển khai thực hiện",
+    "report.result.in_progress_pct": "Đang triển khai thực hiện, ước đạt {percent}%",
+    "report.result.blocked": "Đang gặp khó khăn, vướng mắc: {reason}",
+    "report.result.returned": (
+        "Báo cáo hoàn thành ngày {day} đã được trả lại để bổ sung, hoàn thiện"
+    ),
+    "report.result.returned_note": (
+        "Báo cáo hoàn thành ngày {day} đã được trả lại để bổ sung, hoàn thiện ({note})"
+    ),
+    "report.result.extension_approved": "Đã được gia hạn đến ngày {day}",
+    "report.result.extension_pending": "Đề nghị gia hạn đến ngày {day}, đang chờ xem xét",
+    "report.result.extension_rejected": "Đề nghị gia hạn đến ngày {day} không được chấp thuận",
+    "report.deadline.none": "Chưa xác định",
+    "report.deadline.recurring": "{written} (kỳ hiện tại: {due})",
+    "report.deadline.extended": "{original} (gia hạn đến {due})",
+    "report.status.done_on_time": "Hoàn thành đúng hạn",
+    "report.status.done_late": "Hoàn thành trễ hạn",
+    "report.status.pending": "Đã báo hoàn thành, chờ xác nhận",
+    "report.status.late_suffix": " (trễ hạn)",
+    "report.status.overdue": "Quá hạn {days} ngày",
+    "report.status.overdue_not_reported": ", chưa báo cáo",
+    "report.status.overdue_blocked": ", có vướng mắc",
+    "report.status.in_progress": "Đang thực hiện, trong hạn",
+    "report.status.in_progress_pct": "Đang thực hiện ({percent}%), trong hạn",
+    "report.status.blocked": "Có vướng mắc, trong hạn",
+    "report.status.no_deadline": "Chưa xác định thời hạn",
+    "report.status.not_due": "Chưa đến hạn",
+    "report.status.due_now": "Đến hạn, chưa báo cáo",
+    "report.assessment.total": (
+        "Kế hoạch có {total} nhiệm vụ; tính đến ngày {as_of} có {due} nhiệm vụ đã đến hạn "
+        "hoặc đã hoàn thành."
+    ),
+    "report.assessment.table_caption": "Kết quả thực hiện theo thời hạn:",
+    "report.assessment.col.kind": "Nhiệm vụ",
+    "report.assessment.col.on_time": "Đúng hạn",
+    "report.assessment.col.late": "Trễ hạn",
+    "report.assessment.col.total": "Tổng số",
+    "report.assessment.row.done": "Đã hoàn thành",
+    "report.assessment.row.open": "Chưa hoàn thành",
+    "report.assessment.row.total": "Tổng số",
+    "report.assessment.open_note": (
+        "Ô «Chưa hoàn thành – Đúng hạn» là các nhiệm vụ chưa đến hạn; «Chưa hoàn thành – Trễ hạn» "
+        "là các nhiệm vụ đã quá hạn."
+    ),
+    "report.assessment.pending": (
+        "Ngoài ra có {count} nhiệm vụ đã được báo cáo hoàn thành, đang chờ xác nhận."
+    ),
+    "report.assessment.no_deadline": "Có {count} nhiệm vụ chưa xác định thời hạn.",
+    "report.assessment.rate": (
+        "Tỷ lệ hoàn thành đúng hạn: {percent}% ({done}/{due} nhiệm vụ đã đến hạn)."
+    ),
+    "report.assessment.no_rate": (
+        "Chưa có nhiệm vụ nào đến hạn, chưa tính tỷ lệ hoàn thành đúng hạn."
+    ),
+    "report.assessment.overdue_head": "Các nhiệm vụ quá hạn lâu nhất:",
+    "report.assessment.no_overdue": "Không có nhiệm vụ quá hạn.",
+    "report.assessment.overdue_line": (
+        "Nhiệm vụ {code} «{title}» ({leads} chủ trì): quá hạn {days} ngày (hạn {due})."
+    ),
+    "report.difficulty.line": "Nhiệm vụ {code} «{title}» ({agency}): {reason}",
+    "report.difficulty.resolved": " (đến nay đã khắc phục)",
+    "report.difficulty.none": (
+        "Trong kỳ báo cáo, các cơ quan, đơn vị chưa phản ánh khó khăn, vướng mắc."
+    ),
+    "report.proposal.extension": (
+        "Đề nghị xem xét gia hạn nhiệm vụ {code} «{title}» đến ngày {day} theo đề nghị của "
+        "{agency}{reason}."
+    ),
+    "report.proposal.because": " (lý do: {reason})",
+    "report.proposal.blocked": (
+        "Đề nghị các cơ quan liên quan phối hợp tháo gỡ vướng mắc của nhiệm vụ {code} "
+        "({agency}): {reason}."
+    ),
+    "report.proposal.overdue": (
+        "Đề nghị các cơ quan chủ trì {count} nhiệm vụ quá hạn khẩn trương hoàn thành và báo cáo "
+        "kết quả về {body}."
+    ),
+    "report.proposal.unreported": (
+        "Đề nghị các cơ quan chưa báo cáo kết quả các nhiệm vụ đã quá hạn ({agencies}) báo cáo "
+        "đầy đủ, đúng thời hạn."
+    ),
+    "report.proposal.none": "Chưa có đề xuất, kiến nghị.",
+    "report.closing_to": (
+        "Trên đây là báo cáo kết quả thực hiện {plan} ({period}), {body} kính báo cáo "
+        "{addressee} xem xét, chỉ đạo./."
+    ),
+    "report.closing": "Trên đây là báo cáo kết quả thực hiện {plan} ({period})./.",
+    "report.recipients": "Nơi nhận:",
+    "report.recipient.addressee": "{name} (để báo cáo);",
+    "report.recipient.agencies": "Các cơ quan, đơn vị thực hiện Kế hoạch;",
+    "report.recipient.archive": "Lưu: VT.",
+    "report.signer.so": "GIÁM ĐỐC",
+    "report.signer.ban": "TRƯỞNG BAN",
+    "report.signer.head": "THỦ TRƯỞNG CƠ QUAN",
+    "report.signer.ubnd_for": "TM. ỦY BAN NHÂN DÂN",
+    "report.signer.ubnd": "CHỦ TỊCH",
+    "report.appendix.label": "Phụ lục",
+    "report.appendix.title": "TÌNH HÌNH THỰC HIỆN CÁC NHIỆM VỤ CỦA KẾ HOẠCH",
+    "report.appendix.subtitle": (
+        "(Kèm theo Báo cáo số       /BC-{abbreviation} ngày     tháng     năm {year} của {body})"
+    ),
+    "report.col.number": "STT",
+    "report.col.task": "Nhiệm vụ",
+    "report.col.group": "Nhóm nhiệm vụ",
+    "report.col.leads": "Cơ quan chủ trì",
+    "report.col.supports": "Cơ quan phối hợp",
+    "report.col.deadline": "Thời hạn",
+    "report.col.due": "Hạn hiện hành",
+    "report.col.original_due": "Hạn ban đầu (trước gia hạn)",
+    "report.col.result": "Kết quả",
+    "report.col.status": "Tình trạng",
+    "report.col.overdue_days": "Số ngày quá hạn",
+    "report.sheet.tasks": "Nhiệm vụ",
+    "report.sheet.legend": "Chú giải",
+    "report.legend.done_on_time": "Hoàn thành đúng hạn",
+    "report.legend.done_late": "Hoàn thành trễ hạn",
+    "report.legend.overdue": "Quá hạn",
+    "report.legend.in_progress": "Đang thực hiện, trong hạn",
+    "report.legend.not_started": "Chưa bắt đầu / chưa báo cáo",
+    # --- Digest
+    "digest.header": "BẢN TIN TUẦN: {plan}\nSố liệu đến ngày {today}.",
+    "digest.rate": "Tỷ lệ hoàn thành đúng hạn: {percent}% ({done}/{due} nhiệm vụ đã đến hạn)",
+    "digest.no_rate": "Chưa có nhiệm vụ nào đến hạn, chưa tính tỷ lệ hoàn thành đúng hạn.",
+    "digest.change.up": ", tăng {points} điểm phần trăm so với tuần trước ({last}%).",
+    "digest.change.down": ", giảm {points} điểm phần trăm so với tuần trước ({last}%).",
+    "digest.change.same": ", không đổi so với tuần trước ({last}%).",
+    "digest.change.none": " (tuần trước chưa có nhiệm vụ đến hạn).",
+    "digest.task_line": "• {code} {title} — {leads}{tail}",
+    "digest.more": "… và {count} mục khác.",
+    "digest.done_head": "Hoàn thành trong tuần ({count}):",
+    "digest.done_none": "Trong tuần không có nhiệm vụ nào được báo hoàn thành.",
+    "digest.done.tail": " ({timing}{pending})",
+    "digest.done.done_on_time": "đúng hạn",
+    "digest.done.done_late": "trễ hạn",
+    "digest.done.pending": ", chờ xác nhận",
+    "digest.overdue_head": "Mới quá hạn trong tuần ({count}):",
+    "digest.overdue_none": "Trong tuần không có nhiệm vụ nào mới quá hạn.",
+    "digest.overdue_tail": ", hạn {due}",
+    "digest.agencies_head": "Quá hạn theo cơ quan chủ trì, lâu nhất trước ({count} cơ quan):",
+    "digest.agencies_none": "Không có nhiệm vụ nào quá hạn.",
+    "digest.agency_overdue": "• {agency}: {count} nhiệm vụ, lâu nhất {days} ngày ({codes})",
+    "digest.silent_head": (
+        "Cơ quan chưa báo cáo nhiệm vụ quá hạn hoặc sắp đến hạn ({count} cơ quan):"
+    ),
+    "digest.silent_none": "Các nhiệm vụ quá hạn và sắp đến hạn đều đã có báo cáo.",
+    "digest.agency_silent": "• {agency}: {count} nhiệm vụ ({codes})",
+    "digest.chart_title": "Tình trạng nhiệm vụ theo cơ quan chủ trì, đến {today}",
+    "chart.axis": "Số nhiệm vụ",
+    "chart.empty": "Chưa có nhiệm vụ",
+    "chart.others": "Các cơ quan khác ({count})",
+    "chart.key.done_on_time": "Hoàn thành đúng hạn",
+    "chart.key.done_late": "Hoàn thành trễ hạn",
+    "chart.key.in_progress": "Đang thực hiện",
+    "chart.key.not_started": "Chưa báo cáo",
+    "chart.key.overdue": "Quá hạn",
+    # --- Consolidated report and digest (CLI)
+    "cli.report.written": (
+        "Đã lập báo cáo tổng hợp {period} (số liệu đến ngày {as_of}): {tasks} nhiệm vụ{rate}."
+    ),
+    "cli.report.rate": ", tỷ lệ hoàn thành đúng hạn {percent}%",
+    "cli.report.file": "  {path}",
+    "cli.report.chart": "Biểu đồ: {path}",
+    "cli.report.cannot_write": "Không ghi được tệp «{path}»: {error}.",
+    "cli.round.opened": (
+        "Đã mở kỳ báo cáo #{id} ({period}), hạn báo cáo {due}, tổng hợp dự thảo ngày {cutoff}: "
+        "{invited} lời mời đã đưa vào hộp thư đi (dịch vụ đang chạy sẽ gửi)."
+    ),
+    "cli.round.not_linked": "{count} cán bộ đầu mối chưa liên kết kênh chat nên chưa nhận được.",
+    "cli.round.exists": "Kế hoạch {plan} đã có kỳ báo cáo với hạn {due}.",
+    "cli.round.cutoff_past": "Ngày tổng hợp {cutoff} đã qua; hãy chọn --cutoff hoặc --due khác.",
+    "cli.settings.saved": "Đã lưu thiết lập của kế hoạch {plan}.",
+    "cli.settings.header_digest": (
+        "Thiết lập bản tin tuần của kế hoạch {plan} (weekday: 2 = thứ Hai … 8 = Chủ nhật):"
+    ),
+    "cli.settings.header_rounds": "Thiết lập kỳ báo cáo của kế hoạch {plan} (số ngày làm việc):",
+    # --- Consolidated report (chat)
+    "chat.report.head": "Dự thảo báo cáo kết quả thực hiện {title} ({period})",
+    "chat.report.summary": (
+        "{head}, số liệu đến ngày {as_of}: {total} nhiệm vụ; {rate}; {overdue} nhiệm vụ quá hạn.\n"
+        "Tệp Word để anh/chị chỉnh sửa, trình ký; tệp Excel là bảng tổng hợp các nhiệm vụ."
+    ),
+    "chat.report.rate": "tỷ lệ hoàn thành đúng hạn {percent}% ({done}/{due} nhiệm vụ đã đến hạn)",
+    "chat.report.no_rate": "chưa có nhiệm vụ nào đến hạn",
+    "chat.report.xlsx": "Bảng tổng hợp các nhiệm vụ (Excel).",
+    "chat.report.no_plan": "Chưa có kế hoạch nào được nhập, nên chưa lập được báo cáo ạ.",
+    # --- Reporting rounds
+    "round.invite": (
+        "Kính gửi anh/chị, đã đến kỳ báo cáo {period}. Đề nghị {agency} báo cáo kết quả thực "
+        "hiện {count} nhiệm vụ trước ngày {cutoff}. Anh/chị bấm «Bắt đầu báo cáo» (hoặc gõ "
+        "/kybaocao), bot sẽ hỏi lần lượt từng nhiệm vụ ạ."
+    ),
+    "round.nudge": (
+        "Nhắc kỳ báo cáo {period}: cơ quan anh/chị còn {count}/{total} nhiệm vụ chưa báo cáo, "
+        "hạn tổng hợp ngày {cutoff}. Anh/chị bấm «Bắt đầu báo cáo» để tiếp tục ạ."
+    ),
+    "round.button.start": "Bắt đầu báo cáo",
+    "round.button.skip": "Bỏ qua",
+    "round.button.same": "Như lần trước",
+    "round.button.keep_text": "Giữ nội dung cũ",
+    "round.intro": (
+        "Kỳ báo cáo {period}: {agency} có {count} nhiệm vụ cần báo cáo (hạn ngày {cutoff}). "
+        "Với mỗi nhiệm vụ, anh/chị chọn tình trạng rồi nhập kết quả thực hiện; có thể bỏ qua "
+        "và quay lại sau."
+    ),
+    "round.task": (
+        "Nhiệm vụ {n}/{total} — {code}. {title}\n{deadline}.\n{last}\nTình trạng hiện nay?"
+    ),
+    "round.last": "Báo cáo gần nhất ({day}): {status} — «{text}»",
+    "round.no_last": "Chưa có báo cáo nào.",
+    "round.said.done": "đã hoàn thành",
+    "round.said.in_progress": "đang thực hiện",
+    "round.said.blocked": "gặp vướng mắc",
+    "round.ask_result": (
+        "Anh/chị nhập kết quả thực hiện (một đoạn ngắn: đã làm được gì, văn bản, số liệu; "
+        "nếu vướng mắc thì nêu lý do)."
+    ),
+    "round.keep_hint": "\nNội dung lần trước: «{text}». Bấm «Giữ nội dung cũ» nếu không đổi.",
+    "round.pick_status": (
+        "Anh/chị vui lòng chọn tình trạng bằng các nút dưới nhiệm vụ, hoặc nhắn ngắn gọn như "
+        "«đã hoàn thành …», «đang thực hiện 70% …», «vướng …» ạ."
+    ),
+    "round.recorded": "Đã ghi nhận nhiệm vụ {code}: {status}.",
+    "round.kept": "Đã giữ nguyên báo cáo lần trước ({status}).",
+    "round.finished": "Cảm ơn anh/chị. Đã ghi nhận {answered} nhiệm vụ trong kỳ báo cáo này.",
+    "round.finished_skipped": (
+        "Còn các nhiệm vụ đã bỏ qua: {codes}. Anh/chị bấm «Bắt đầu báo cáo» khi sẵn sàng ạ."
+    ),
+    "round.nothing_left": (
+        "{agency} đã báo cáo đủ các nhiệm vụ của kỳ báo cáo {period}. Cảm ơn anh/chị ạ."
+    ),
+    "round.closed": "Kỳ báo cáo {period} đã kết thúc, không nhận thêm báo cáo theo kỳ này.",
+    "round.none_open": "Hiện không có kỳ báo cáo nào đang mở.",
+    "round.stale": "Nút này thuộc một bước đã qua. Gõ /kybaocao để tiếp tục kỳ báo cáo ạ.",
+    "round.focal_only": "Kỳ báo cáo dành cho cán bộ đầu mối của các cơ quan chủ trì.",
+    "round.status.header": (
+        "Kỳ báo cáo {period} (hạn báo cáo {due}, tổng hợp ngày {cutoff}) — các cơ quan:"
+    ),
+    "round.status.line": "• {agency}: đã báo cáo {answered}/{total} nhiệm vụ",
+    "round.status.line_done": "• {agency}: đã báo cáo đủ {total} nhiệm vụ",
+    "round.status.nobody": "Không có cơ quan nào phải báo cáo.",
+    "round.draft": (
+        "Kỳ báo cáo {period} đã hết hạn tổng hợp. Gửi anh/chị dự thảo báo cáo kết quả thực hiện "
+        "{title} (số liệu đến ngày {as_of}, hạn gửi báo cáo {due}). {complete}/{total} cơ quan "
+        "đã báo cáo đủ."
+    ),
+    "round.draft_missing": "Chưa báo cáo đủ:",
+    "round.draft_missing_line": "• {agency}: còn {count} nhiệm vụ",
+    # --- Web chat and demo mode (page)
+    "web.title": "Nhắc việc",
+    "web.subtitle.demo": "Bản chạy thử trên máy này",
+    "web.subtitle.live": "Trò chuyện với bot nhắc việc",
+    "web.picker": "Anh/chị đang xem với vai trò",
+    "web.picker.none": "Chưa có người dùng thử",
+    "web.clock.title": "Hôm nay (giả lập)",
+    "web.clock.label": "{weekday}, {date} {time}",
+    "web.clock.next_day": "Sang ngày làm việc tiếp theo",
+    "web.clock.week": "+1 tuần",
+    "web.clock.deadline": "Đến hạn tiếp theo",
+    "web.clock.moving": "Đang chuyển ngày và chạy nhắc việc…",
+    "web.clock.no_deadline": "Không còn hạn nào sau hôm nay trong kế hoạch.",
+    "web.clock.day_off": "ngày nghỉ",
+    "web.weekday.0": "Thứ Hai",
+    "web.weekday.1": "Thứ Ba",
+    "web.weekday.2": "Thứ Tư",
+    "web.weekday.3": "Thứ Năm",
+    "web.weekday.4": "Thứ Sáu",
+    "web.weekday.5": "Thứ Bảy",
+    "web.weekday.6": "Chủ nhật",
+    "web.placeholder": "Nhập tin nhắn…",
+    "web.send": "Gửi",
+    "web.empty": "Chưa có tin nhắn nào.",
+    "web.empty.live": (
+        "Anh/chị nhập mã liên kết 8 ký tự do cán bộ điều phối cấp (ví dụ «/start ABCD2345») "
+        "để bắt đầu."
+    ),
+    "web.pressed": "Đã chọn: {label}",
+    "web.download": "Tải tệp",
+    "web.image": "Hình ảnh",
+    "web.offline": "Mất kết nối với máy chủ, đang kết nối lại…",
+    "web.send_failed": "Chưa gửi được tin nhắn, anh/chị vui lòng thử lại.",
+    "web.bot": "Bot nhắc việc",
+    "web.me": "Anh/chị",
+    # --- Start-up printout (CLI): each line in Vietnamese, then in English
+    "run.banner.demo": "nhacviec: CHẾ ĐỘ CHẠY THỬ (chưa cấu hình Telegram hoặc Zalo)",
+    "run.banner.demo.en": "nhacviec: DEMO MODE (no Telegram or Zalo configured)",
+    "run.banner.live": "nhacviec: đang phục vụ",
+    "run.banner.live.en": "nhacviec: serving",
+    "run.banner.demo_what": (
+        "Đang chạy: kế hoạch «{plan}» trên cơ sở dữ liệu {db}; {people} người dùng thử "
+        "({names}); nhắc việc theo đồng hồ giả lập, hôm nay là {today}."
+    ),
+    "run.banner.demo_what.en": (
+        "Running: the plan «{plan}» on the database {db}; {people} demo people; reminders on "
+        "a simulated clock, today is {today}."
+    ),
+    "run.banner.open": "Mở trang chat trên trình duyệt: {url}",
+    "run.banner.open.en": "Open the web chat in a browser: {url}",
+    "run.banner.try": (
+        "Chọn một người, bấm «Sang ngày làm việc tiếp theo» để nhận nhắc việc, trả lời "
+        "«dang lam 70%»; chọn cán bộ điều phối và hỏi «/quahan»."
+    ),
+    "run.banner.try.en": (
+        "Pick a person, press «Sang ngày làm việc tiếp theo» (next working day) to get "
+        "reminders, answer «dang lam 70%»; switch to the coordinator and ask «/quahan»."
+    ),
+    "run.banner.connect": (
+        "Để dùng Telegram hoặc Zalo thay cho chế độ chạy thử, ghi vào tệp .env rồi chạy lại "
+        "«make run»:"
+    ),
+    "run.banner.connect.en": (
+        "To use Telegram or Zalo instead of the demo, put these in .env and run «make run» "
+        "again:"
+    ),
+    "run.banner.env_telegram": (
+        "  TELEGRAM_BOT_TOKEN=…   (mã bot từ @BotFather / the token from @BotFather)"
+    ),
+    "run.banner.env_username": "  TELEGRAM_BOT_USERNAME=…   (tên @bot / the bot's @name)",
+    "run.banner.env_zalo": "  ZALO_BOT_TOKEN=…   (mã Zalo Bot / the Zalo Bot token)",
+    "run.banner.env_web": (
+        "  WEB_CHAT=1   (giữ cả trang chat này / keep this web chat too; "
+        "WEB_HOST, WEB_PORT: địa chỉ / address)"
+    ),
+    "run.banner.telegram": "Telegram: {mode}",
+    "run.banner.telegram.en": "Telegram: {mode}",
+    "run.banner.web": "Trang chat (liên kết bằng mã như trên Telegram): {url}",
+    "run.banner.web.en": "Web chat (people link with their code, as on Telegram): {url}",
+    "run.banner.no_web": (
+        "Trang chat không bật; đặt WEB_CHAT=1 hoặc chạy «nhacviec run --web-chat»."
+    ),
+    "run.banner.no_web.en": "The web chat is off; set WEB_CHAT=1 or run «nhacviec run --web-chat».",
+    "run.banner.stop": "Nhấn Ctrl+C để dừng.",
+    "run.banner.stop.en": "Press Ctrl+C to stop.",
+    "run.port_busy": (
+        "Không mở được {host}:{port} (cổng đang được dùng?). Anh/chị đặt WEB_PORT khác trong "
+        "tệp .env, ví dụ WEB_PORT=8081."
+    ),
     # --- Reminders, calendar and deadlines (CLI)
     "cli.remind.none": "Không có nhắc việc nào từ {start} đến {end}.",
     "cli.remind.col.send_at": "Gửi lúc",

@@ -32,6 +32,7 @@ from telegram.error import (
     BadRequest,
     ChatMigrated,
     Forbidden,
+    InvalidToken,
     NetworkError,
     RetryAfter,
     TelegramError,
@@ -67,6 +68,9 @@ MAX_CALLBACK_ANSWER = 200
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_WEBHOOK_BODY = 1024 * 1024
 STOP_GRACE_SECONDS = 10.0
+# A refused token (revoked in BotFather) is the operator's to fix: messages wait, retried this
+# often, instead of failing for good while the new token is on its way.
+UNAUTHORIZED_RETRY_SECONDS = 300.0
 # Only what parse() understands: fewer updates to fetch, and the same list for both modes.
 ALLOWED_UPDATES = ("message", "callback_query")
 # Telegram asks for about 30 messages a second overall and one a second per chat. Sends are
@@ -206,6 +210,7 @@ class TelegramChannel:
 
         self._sink: MessageSink | None = None
         self._accepting = False
+        self._unauthorized = False
         self._tasks: set[asyncio.Task[None]] = set()
 
     # --- lifecycle --------------------------------------------------------------------------
@@ -240,7 +245,7 @@ class TelegramChannel:
                 # Setting it is an explicit command (set_webhook), not a side effect of start.
                 logger.warning(
                     "telegram: the webhook Telegram has is %r, not the configured %r; "
-                    "run the set-webhook command",
+                    "run the set-webhook command (nhacviec telegram set-webhook)",
                     info.url,
                     self._webhook_url,
                 )
@@ -248,24 +253,37 @@ class TelegramChannel:
             await self._shutdown_app()
             raise self._error(exc, "start") from exc
         self._accepting = True
+        self._unauthorized = False
 
-    async def stop(self) -> None:
-        """Stop fetching, finish the updates in hand, then close the HTTP clients."""
+    @property
+    def status(self) -> str:
+        """running, stopped, or unauthorized once Telegram refused the token."""
+        if self._unauthorized:
+            return "unauthorized"
+        return "running" if self._accepting else "stopped"
+
+    async def stop_receiving(self) -> None:
+        """Stop fetching and refuse webhook posts, finish the updates in hand; sending still
+        works, so the service can drain its outbox before `stop()`."""
         self._accepting = False
-        await self._shutdown_app()
-
-    async def _shutdown_app(self) -> None:
         updater = self._app.updater
         if updater is not None and updater.running:
             await updater.stop()
         if self._app.running:
-            await self._app.stop()
+            await self._app.stop()  # waits for the updates being handled
         if self._tasks:
             _done, pending = await asyncio.wait(self._tasks, timeout=STOP_GRACE_SECONDS)
             for task in pending:
                 logger.warning("telegram: cancelling webhook update still running at stop")
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+
+    async def stop(self) -> None:
+        """Stop fetching, finish the updates in hand, then close the HTTP clients."""
+        await self._shutdown_app()
+
+    async def _shutdown_app(self) -> None:
+        await self.stop_receiving()
         await self._app.shutdown()
         await self._app.bot.shutdown()  # set_webhook() alone initializes only the bot
 
@@ -598,6 +616,12 @@ class TelegramChannel:
         where = f" (chat {chat_id})" if chat_id is not None else ""
         text = f"telegram {action}{where}: {clean}"
         lowered = exc.message.lower()
+        if isinstance(exc, InvalidToken):
+            self._unauthorized = True
+            logger.error("telegram: the bot token was refused (%s); set a valid token", action)
+            if action == "send":
+                return RetryLater(text, UNAUTHORIZED_RETRY_SECONDS)
+            return PermanentFailure(text)
         if isinstance(exc, RetryAfter):
             return RetryLater(text, _retry_seconds(exc))
         if isinstance(exc, Forbidden) or any(m in lowered for m in UNREACHABLE_MARKERS):

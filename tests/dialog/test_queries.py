@@ -219,14 +219,14 @@ async def test_overdue_grouped_by_agency_longest_first(make_bot: MakeBot) -> Non
     )
     tttt = block(text, f"{TTTT} (3):")
     assert in_order(tttt, "• 1.2 — Ban hành Quy chế", "• 5.4 — Xuất bản Sổ tay", "• 5.1 — Tổng hợp")
-    assert "quá hạn 290 ngày (hạn 31/03/2018) · chưa báo cáo" in tttt
-    assert "quá hạn 199 ngày (hạn 30/06/2018) · đang thực hiện 70%" in tttt
-    assert "quá hạn 15 ngày (hạn 31/12/2018) · chưa báo cáo" in tttt
+    assert "quá hạn 288 ngày (hạn 31/03/2018) · chưa báo cáo" in tttt
+    assert "quá hạn 197 ngày (hạn 30/06/2018) · đang thực hiện 70%" in tttt
+    assert "quá hạn 13 ngày (hạn 31/12/2018) · chưa báo cáo" in tttt
     huyen = block(text, f"{HUYEN} (2):")
     assert in_order(huyen, "• 2 — Phân công", "• 5.2.1 — Tuyên truyền")
     assert "quá hạn 321 ngày (hạn 28/02/2018) · đang thực hiện 50%" in huyen
     bao = block(text, f"{BAO} (1):")
-    assert "• 5.2.1" in bao and "quá hạn 15 ngày (hạn 31/12/2018) · vướng mắc: kinh phí" in bao
+    assert "• 5.2.1" in bao and "quá hạn 13 ngày (hạn 31/12/2018) · vướng mắc: kinh phí" in bao
     assert "• 6 —" in block(text, f"{DAI} (1):")
     assert "đang thực hiện 70%" in block(text, f"{SNV} (1):")
     assert (
@@ -247,7 +247,7 @@ async def test_overdue_for_one_agency(make_bot: MakeBot, typed: str) -> None:
         "Tính đến 15/01/2019, Sở Ngoại vụ có 1 nhiệm vụ chủ trì quá hạn:\n\n"
         "• 5.1 — Tổng hợp thông tin báo chí trong nước và nước ngoài phản ánh về Hà Tĩnh; "
         "thực hiện công…\n"
-        "   quá hạn 15 ngày (hạn 31/12/2018) · đang thực hiện 70%"
+        "   quá hạn 13 ngày (hạn 31/12/2018) · đang thực hiện 70%"
     )
 
 
@@ -391,12 +391,12 @@ async def test_agencies_that_have_not_reported(make_bot: MakeBot) -> None:
     assert text == (
         "Tính đến 15/01/2019, 4 cơ quan chưa báo cáo 5 nhiệm vụ đã quá hạn hoặc sắp đến hạn:\n\n"
         f"{TTTT} (2):\n"
-        "• 1.2 — quá hạn 290 ngày (hạn 31/03/2018)\n"
-        "• 5.1 — quá hạn 15 ngày (hạn 31/12/2018)\n\n"
+        "• 1.2 — quá hạn 288 ngày (hạn 31/03/2018)\n"
+        "• 5.1 — quá hạn 13 ngày (hạn 31/12/2018)\n\n"
         f"{DAI} (1):\n"
-        "• 6 — quá hạn 15 ngày (hạn 31/12/2018)\n\n"
+        "• 6 — quá hạn 13 ngày (hạn 31/12/2018)\n\n"
         f"{HUYEN} (1):\n"
-        "• 5.2.1 — quá hạn 15 ngày (hạn 31/12/2018)\n\n"
+        "• 5.2.1 — quá hạn 13 ngày (hạn 31/12/2018)\n\n"
         f"{BDBP} (1):\n"
         "• 5.2.3 — quá hạn 5 ngày (hạn 10/01/2019) (đã gia hạn, hạn cũ 31/12/2018)"
     )
@@ -413,7 +413,7 @@ async def test_unreported_tasks_due_soon_come_after_overdue_ones(make_bot: MakeB
     assert text == (
         "Tính đến 27/12/2018, 4 cơ quan chưa báo cáo 5 nhiệm vụ đã quá hạn hoặc sắp đến hạn:\n\n"
         f"{TTTT} (2):\n"
-        "• 1.2 — quá hạn 271 ngày (hạn 31/03/2018)\n"
+        "• 1.2 — quá hạn 269 ngày (hạn 31/03/2018)\n"
         "• 5.1 — hạn 31/12/2018, còn 1 ngày làm việc\n\n"
         f"{BAO} (1):\n"
         "• 6 — hạn 31/12/2018, còn 1 ngày làm việc\n\n"
@@ -467,7 +467,7 @@ async def test_focal_point_sees_only_own_agency(make_bot: MakeBot) -> None:
         "Tính đến 15/01/2019, Sở Ngoại vụ có 1 nhiệm vụ chủ trì quá hạn:\n\n"
         "• 5.1 — Tổng hợp thông tin báo chí trong nước và nước ngoài phản ánh về Hà Tĩnh; "
         "thực hiện công…\n"
-        "   quá hạn 15 ngày (hạn 31/12/2018) · đang thực hiện 70%"
+        "   quá hạn 13 ngày (hạn 31/12/2018) · đang thực hiện 70%"
     )
     assert await ask(bot, "Sở Ngoại vụ còn việc gì quá hạn?", snv) == own
     progress = await ask(bot, "tiến độ thế nào", snv)
@@ -486,7 +486,7 @@ async def test_focal_point_sees_only_own_agency(make_bot: MakeBot) -> None:
     dai = await ask(bot, "nhiệm vụ nào chưa báo cáo", p.dai)
     assert dai == (
         f"Tính đến 15/01/2019, {DAI} chưa báo cáo 1 nhiệm vụ đã quá hạn hoặc sắp đến hạn:\n"
-        "• 6 — quá hạn 15 ngày (hạn 31/12/2018)"
+        "• 6 — quá hạn 13 ngày (hạn 31/12/2018)"
     )
 
 

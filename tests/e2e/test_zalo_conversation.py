@@ -17,7 +17,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.channels.base import Attachment
 from bot.media import store_media
+from bot.outbox import store_attachment
 from bot.reminders import ReminderJob
 from bot.service import Service, build_service
 from plans.samples import DEFAULT_SAMPLE
@@ -385,6 +387,53 @@ async def test_the_chart_is_sent_by_an_unguessable_url(db_engine: AsyncEngine) -
         png,
     )
     assert guessed_status == 404
+
+
+async def test_a_stored_file_such_as_the_digest_chart_goes_out_by_url(
+    db_engine: AsyncEngine,
+) -> None:
+    """The digest and the reports keep their files as stored bytes ({"file": id}); Zalo cannot
+    upload, so the outbox serves those bytes at a media URL for it to fetch."""
+    sessions = session_factory(db_engine)
+    await setup_people(sessions)
+    port = free_port()
+    public = f"http://127.0.0.1:{port}"
+    png = b"\x89PNG\r\n\x1a\n" + b"digest" * 10
+    clock = ManualClock(DEFAULT_BOT_START + timedelta(days=1))
+    async with FakeZaloAPI(ZALO_TOKEN, fetch_photos=True) as fake:
+        service = zalo_service(sessions, fake, clock, public_base_url=public, port=port)
+        await service.start()
+        try:
+            world = World(fake, service, sessions, clock)
+            await world.say(COORDINATOR, "CXXRD234")
+            async with UnitOfWork(sessions) as uow:
+                chart = Attachment("photo", name="tien-do.png", mime_type="image/png", content=png)
+                await uow.outbox.add(
+                    {
+                        "channel": "zalo",
+                        "chat_id": COORDINATOR,
+                        "kind": "digest",
+                        "payload": {
+                            "text": "Tổng hợp tuần",
+                            "attachment": await store_attachment(uow, chart, clock.now()),
+                        },
+                        "not_before": clock.now(),
+                        "created_at": clock.now(),
+                    }
+                )
+                await uow.commit()
+            await service.sender.send_due()
+            photo = (await fake.wait_sent(COORDINATOR))[-1]
+        finally:
+            await service.stop()
+    assert photo["method"] == "sendPhoto" and photo["caption"] == "Tổng hợp tuần"
+    assert photo["photo"].startswith(f"{public}/media/")
+    [fetched] = fake.fetched_photos
+    assert (fetched["status"], fetched["content_type"], fetched["content"]) == (
+        200,
+        "image/png",
+        png,
+    )
 
 
 async def test_two_bots_each_answer_their_own_people(db_engine: AsyncEngine) -> None:

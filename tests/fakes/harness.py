@@ -27,7 +27,9 @@ from bot.channels.base import (
 from bot.channels.choices import numbered
 from bot.channels.text import utf16_len
 from bot.channels.zalo import render_parts
+from bot.digests import DigestJob, DigestSent
 from bot.reminders import DayPlan, ReminderJob
+from bot.rounds import RoundJob
 from handlers.policy import Policy
 from plans.agencies import agency_key
 from plans.importer import import_plan
@@ -61,6 +63,7 @@ class Sent:
     message_id: str
     reply_to: str | None
     parts: tuple[str, ...] = ()
+    attachment: Attachment | None = None  # with its bytes, as the platform would receive them
 
     @property
     def shown(self) -> str:
@@ -131,6 +134,7 @@ class RecordingChannel:
             str(next(self._ids)),
             None if self.flavour == "zalo" else message.reply_to,  # Zalo bots cannot quote
             parts,
+            message.attachment,
         )
         self.sent.append(sent)
         return Receipt((sent.message_id,))
@@ -179,11 +183,22 @@ class BotHarness:
             raise_errors=True,
         )
         self.reminders = ReminderJob(sessions, self.sender, self.clock, self.calendar)
+        self.digests = DigestJob(sessions, self.sender, self.clock, self.calendar)
+        self.rounds = RoundJob(sessions, self.sender, self.clock, self.calendar, policy)
         self._events = itertools.count(1)
         self._chats = itertools.count(1001)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions)
+
+    def restarted(self) -> BotHarness:
+        """The service started again on the same database (nothing in memory carried over but
+        the platform's own counters: update ids and message ids go on)."""
+        again = BotHarness(self.sessions, self.clock.now(), calendar=WorkingCalendar())
+        again._events = self._events
+        again._chats = self._chats
+        again.channel._ids = self.channel._ids
+        return again
 
     # ------------------------------------------------------------------ setting up
 
@@ -335,3 +350,11 @@ class BotHarness:
     async def tick(self) -> DayPlan | None:
         """One wake-up of the reminder job at the clock's time."""
         return await self.reminders.tick()
+
+    async def tick_digests(self) -> list[DigestSent]:
+        """One wake-up of the weekly digest job at the clock's time."""
+        return await self.digests.tick()
+
+    async def tick_rounds(self) -> None:
+        """One wake-up of the reporting-round job at the clock's time."""
+        await self.rounds.tick()

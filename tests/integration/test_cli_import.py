@@ -130,18 +130,40 @@ async def test_parse_time_command(capsys) -> None:
     assert code == 2 and "biểu thức thời gian" in err
 
 
-async def test_run_imports_the_sample(env: str, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_run_imports_the_sample_and_serves_the_demo(
+    env: str, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.service
+
+    for key in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("WEB_PORT", "0")  # any free port
+    served: list[str] = []
+
+    async def serve_once(service, on_started=None) -> None:
+        # The real one waits for Ctrl+C; here the service starts, says so, and stops.
+        await service.start()
+        try:
+            if on_started is not None:
+                await on_started()
+            served.append(service.url)
+        finally:
+            await service.stop()
+
+    monkeypatch.setattr(bot.service, "run_until_stopped", serve_once)
     code, out, _ = await _run(capsys, "run")
     assert code == 0
     assert "Đang nhập kế hoạch mẫu" in out and "5.2.4" in out
     code, out, _ = await _run(capsys, "plan", "list")
     assert "44/KH-UBND" in out
-    # A second run keeps the plan, and without a channel says how to add one.
-    for key in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET"):
-        monkeypatch.delenv(key, raising=False)
+    # A second run keeps the plan; with no channel it serves the demo and says how to add one.
     code, out, _ = await _run(capsys, "run")
     assert code == 0 and "Đang nhập kế hoạch mẫu" not in out
-    assert "TELEGRAM_BOT_TOKEN" in out and "make run" in out
+    assert "CHẾ ĐỘ CHẠY THỬ" in out and "DEMO MODE" in out
+    assert f"Mở trang chat trên trình duyệt: {served[-1]}" in out
+    assert f"Open the web chat in a browser: {served[-1]}" in out
+    assert "hôm nay là 22/06/2018" in out  # resumed where the first run left the clock
+    assert "TELEGRAM_BOT_TOKEN" in out and "ZALO_BOT_TOKEN" in out and "make run" in out
 
 
 async def test_run_refuses_a_webhook_without_a_secret(

@@ -55,6 +55,10 @@ TABLES = {
     "offered_choices",
     "zalo_bots",
     "media_files",
+    "stored_files",
+    "digest_runs",
+    "report_rounds",
+    "round_answers",
 }
 
 

@@ -1,8 +1,8 @@
 """Zalo: numbered options offered per chat, the Zalo bots and their channel names, media files
 served by URL, and where a contact linked on several channels is written to.
 
-Revision ID: 0004_zalo_options
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-22
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_zalo_options"
-down_revision: str | Sequence[str] | None = "0003"
+revision: str = "0005"
+down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
