@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import logging
 import os
@@ -54,6 +53,7 @@ from bot.channels.base import (
     RetryLater,
     Unreachable,
 )
+from bot.channels.secrets_header import header_secret_matches
 from bot.channels.text import prefix_within as _prefix_within
 from bot.channels.text import read_at_most as _read_at_most
 from bot.channels.text import split_text as _split_text
@@ -423,15 +423,7 @@ class TelegramChannel:
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
         """Whether the secret header matches webhook_secret (constant time); the body is unused."""
-        if not self._webhook_secret:
-            return False
-        given = headers.get(SECRET_HEADER)
-        if given is None:  # a plain dict need not be case-insensitive like aiohttp's headers
-            wanted = SECRET_HEADER.lower()
-            given = next((v for k, v in headers.items() if k.lower() == wanted), None)
-        if not given:
-            return False
-        return hmac.compare_digest(given.encode(), self._webhook_secret.encode())
+        return header_secret_matches(headers, SECRET_HEADER, self._webhook_secret)
 
     def webhook_handler(self) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         """An aiohttp handler for Telegram's POSTs: check, answer 200 at once, work later."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import json
 import logging
 import re
@@ -40,6 +39,7 @@ from bot.channels.base import (
     RetryLater,
 )
 from bot.channels.choices import options_text
+from bot.channels.secrets_header import header_secret_matches
 from bot.channels.text import read_at_most, split_text, utf16_len
 from bot.channels.zalo_client import MAX_TEXT, ZaloBotClient, ZaloUnauthorized
 from bot.redact import install_redaction, redact
@@ -421,15 +421,7 @@ class ZaloChannel:
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
         """Whether the secret header matches (constant time); a missing or empty one never does."""
-        if not self._webhook_secret:
-            return False
-        given = headers.get(SECRET_HEADER)
-        if given is None:  # a plain dict need not be case-insensitive like aiohttp's headers
-            wanted = SECRET_HEADER.lower()
-            given = next((v for k, v in headers.items() if k.lower() == wanted), None)
-        if not given:
-            return False
-        return hmac.compare_digest(given.encode(), self._webhook_secret.encode())
+        return header_secret_matches(headers, SECRET_HEADER, self._webhook_secret)
 
     def webhook_handler(self) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         """An aiohttp handler for Zalo's POSTs: check, answer 200 at once, handle later."""
