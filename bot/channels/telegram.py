@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import re
@@ -53,11 +52,10 @@ from bot.channels.base import (
     RetryLater,
     Unreachable,
 )
-from bot.channels.secrets_header import header_secret_matches
 from bot.channels.text import prefix_within as _prefix_within
-from bot.channels.text import read_at_most as _read_at_most
 from bot.channels.text import split_text as _split_text
 from bot.channels.text import utf16_len
+from bot.channels.webhook import header_secret_matches, webhook_payload
 from bot.redact import install_redaction, redact
 
 logger = logging.getLogger(__name__)
@@ -429,22 +427,15 @@ class TelegramChannel:
         """An aiohttp handler for Telegram's POSTs: check, answer 200 at once, work later."""
 
         async def handle(request: web.Request) -> web.StreamResponse:
-            # The secret travels in a header, so a forged request is refused unread.
-            if not self.verify(request.headers, b""):
-                return web.Response(status=403, text="forbidden")
-            if not self._accepting:
-                return web.Response(status=503, text="not running")  # Telegram will retry
-            if (request.content_length or 0) > MAX_WEBHOOK_BODY:
-                return web.Response(status=413, text="too large")
-            body = await _read_at_most(request, MAX_WEBHOOK_BODY)
-            if body is None:
-                return web.Response(status=413, text="too large")
-            try:
-                payload = json.loads(body)
-            except ValueError:
-                return web.Response(status=400, text="not JSON")
-            if not isinstance(payload, dict):
-                return web.Response(status=400, text="not an update")
+            payload = await webhook_payload(
+                request,
+                verified=self.verify(request.headers, b""),
+                accepting=self._accepting,
+                limit=MAX_WEBHOOK_BODY,
+                kind="update",
+            )
+            if isinstance(payload, web.Response):
+                return payload
             task = asyncio.create_task(self._feed_logged(payload))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import re
 import time
@@ -39,8 +38,8 @@ from bot.channels.base import (
     RetryLater,
 )
 from bot.channels.choices import options_text
-from bot.channels.secrets_header import header_secret_matches
-from bot.channels.text import read_at_most, split_text, utf16_len
+from bot.channels.text import split_text, utf16_len
+from bot.channels.webhook import header_secret_matches, webhook_payload
 from bot.channels.zalo_client import MAX_TEXT, ZaloBotClient, ZaloUnauthorized
 from bot.redact import install_redaction, redact
 from texts import t
@@ -427,21 +426,15 @@ class ZaloChannel:
         """An aiohttp handler for Zalo's POSTs: check, answer 200 at once, handle later."""
 
         async def handle(request: web.Request) -> web.StreamResponse:
-            if not self.verify(request.headers, b""):
-                return web.Response(status=403, text="forbidden")
-            if not self._accepting:
-                return web.Response(status=503, text="not running")
-            if (request.content_length or 0) > MAX_WEBHOOK_BODY:
-                return web.Response(status=413, text="too large")
-            body = await read_at_most(request, MAX_WEBHOOK_BODY)
-            if body is None:
-                return web.Response(status=413, text="too large")
-            try:
-                payload = json.loads(body)
-            except ValueError:
-                return web.Response(status=400, text="not JSON")
-            if not isinstance(payload, dict):
-                return web.Response(status=400, text="not an event")
+            payload = await webhook_payload(
+                request,
+                verified=self.verify(request.headers, b""),
+                accepting=self._accepting,
+                limit=MAX_WEBHOOK_BODY,
+                kind="event",
+            )
+            if isinstance(payload, web.Response):
+                return payload
             self._hand_over(payload)
             return web.Response(status=200)
 

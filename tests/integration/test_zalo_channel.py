@@ -406,7 +406,7 @@ def test_the_secret_is_compared_in_constant_time(
         compared.append((a, b))
         return real(a, b)
 
-    monkeypatch.setattr("bot.channels.secrets_header.hmac.compare_digest", spy)
+    monkeypatch.setattr("bot.channels.webhook.hmac.compare_digest", spy)
     assert channel.verify({"x-bot-api-secret-token": ZALO_WEBHOOK_SECRET}, b"")
     assert compared == [(ZALO_WEBHOOK_SECRET.encode(), ZALO_WEBHOOK_SECRET.encode())]
     with pytest.raises(ValueError):
