@@ -21,6 +21,7 @@ from handlers.policy import Policy
 from handlers.router import Router
 from scheduler.calendar import WorkingCalendar
 from scheduler.clock import Clock
+from storage.group_commit import GroupCommit
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
 from texts import t
@@ -90,6 +91,7 @@ class Dispatcher:
         self._raise_errors = raise_errors  # tests want the traceback, people want an apology
         self._locks = _ChatLocks()
         self._sending = asyncio.Semaphore(MAX_SENDING)
+        self._records = GroupCommit(sessions)
 
     async def __call__(self, message: IncomingMessage) -> None:
         await self.handle(message)
@@ -138,13 +140,12 @@ class Dispatcher:
     async def _record(self, message: IncomingMessage) -> int | None:
         """Store the message verbatim and commit, before anything acts on it.
 
-        Its own transaction, so a crash while handling still leaves the message stored (state
+        Committed before handling starts (together with other chats' messages arriving at the
+        same moment), so a crash while handling still leaves the message stored (state
         "received"); None when the same event was stored before (a duplicate delivery).
         """
-        async with UnitOfWork(self._sessions) as uow:
-            inbound_id = await uow.inbound.record(self._inbound(message))
-            await uow.commit()
-        return inbound_id
+        values = self._inbound(message)
+        return await self._records.run(lambda uow: uow.inbound.record(values))
 
     async def _process(self, message: IncomingMessage, inbound_id: int) -> list[OutboxMessage]:
         """Run the message's handler, queue the replies and mark the message done: one

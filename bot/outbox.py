@@ -29,6 +29,7 @@ from bot.media import MEDIA_TTL
 from scheduler.clock import Clock, local_today
 from scheduler.hours import WorkingHours
 from storage.channels import channel_family
+from storage.group_commit import GroupCommit
 from storage.messaging import reminder_day
 from storage.models import MediaFile, OutboxMessage
 from storage.uow import UnitOfWork
@@ -129,6 +130,7 @@ class OutboxSender:
         self._public_base_url = public_base_url
         self._quota_logged: set[tuple[str, str]] = set()  # (channel, month) said in the log
         self.worker = worker or f"w-{uuid.uuid4().hex[:12]}"
+        self._marks = GroupCommit(sessions)  # replies sent at once are marked sent together
 
     async def send_claimed(self, rows: Sequence[OutboxMessage]) -> None:
         """Send rows this worker already holds (claimed in the handler's own transaction)."""
@@ -220,8 +222,9 @@ class OutboxSender:
             log.exception("outbox %s: sending failed", row.id)
             await self._retry(row, backoff(row.attempts), f"error: {type(exc).__name__}: {exc}")
         else:
-            async with UnitOfWork(self._sessions) as uow:
-                now = self._clock.now()
+            now = self._clock.now()
+
+            async def mark_sent(uow: UnitOfWork) -> None:
                 await uow.outbox.mark_sent(row.id, now)
                 await uow.outbox.record_sent(
                     row.id,
@@ -233,7 +236,8 @@ class OutboxSender:
                 )
                 if not channel.capabilities.buttons:
                     await self._remember_choices(uow, row, receipt, now)
-                await uow.commit()
+
+            await self._marks.run(mark_sent)
 
     async def _outgoing(
         self, row: OutboxMessage, channel: Channel, content: bytes | None

@@ -53,6 +53,15 @@ def _sqlite_lock(sessions: async_sessionmaker[AsyncSession]) -> tuple[object, as
     return key, lock
 
 
+def holds_sqlite_lock(sessions: async_sessionmaker[AsyncSession]) -> bool:
+    """Whether the running task is inside a UnitOfWork on this SQLite database."""
+    found = _sqlite_lock(sessions)
+    if found is None:
+        return False
+    task = asyncio.current_task()
+    return task is not None and _HOLDERS.get(found[0]) is task
+
+
 class UnitOfWork:
     """`async with UnitOfWork(sessions) as uow: …; await uow.commit()`.
 

@@ -52,6 +52,7 @@ from bot.channels.base import (
     RetryLater,
     Unreachable,
 )
+from bot.channels.telegram_http import AiohttpRequest
 from bot.channels.text import prefix_within as _prefix_within
 from bot.channels.text import split_text as _split_text
 from bot.channels.text import utf16_len
@@ -193,6 +194,9 @@ class TelegramChannel:
             .token(token)
             .job_queue(None)  # APScheduler is installed, so PTB would start a JobQueue
             .concurrent_updates(True)  # the dispatcher keeps each chat's order itself
+            .request(AiohttpRequest(secrets=self._secrets))
+            # Long polling holds one connection of its own, as PTB's default does.
+            .get_updates_request(AiohttpRequest(connection_pool_size=1, secrets=self._secrets))
         )
         if api_url:
             builder = builder.base_url(api_url)

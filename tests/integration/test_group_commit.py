@@ -1,0 +1,116 @@
+"""Group commit: writes waiting together share a transaction; a bad write sinks only itself."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import session_factory
+from storage.group_commit import GroupCommit
+from storage.models import InboundMessage
+from storage.uow import UnitOfWork
+
+AT = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+
+def inbound(event_id: str, text: str) -> dict[str, Any]:
+    return {
+        "channel": "telegram",
+        "event_id": event_id,
+        "chat_id": "424242",
+        "user_id": "424242",
+        "message_id": event_id,
+        "text": text,
+        "callback_data": None,
+        "payload": {"update_id": event_id},
+        "received_at": AT,
+        "state": "received",
+    }
+
+
+async def stored_texts(engine: AsyncEngine) -> list[str]:
+    async with UnitOfWork(session_factory(engine)) as uow:
+        rows = await uow.session.scalars(select(InboundMessage).order_by(InboundMessage.id))
+        return [row.text for row in rows]
+
+
+async def test_writes_arriving_together_share_one_commit_in_their_order(
+    db_engine: AsyncEngine,
+) -> None:
+    writes = GroupCommit(session_factory(db_engine))
+    texts = [f"báo cáo {n}" for n in range(1, 9)]
+
+    ids = await asyncio.gather(
+        *(
+            writes.run(lambda uow, n=n, text=text: uow.inbound.record(inbound(str(n), text)))
+            for n, text in enumerate(texts)
+        )
+    )
+
+    assert writes.writes == 8 and writes.batches < 8  # the first alone, the rest together
+    assert all(isinstance(i, int) for i in ids) and ids == sorted(ids)
+    assert await stored_texts(db_engine) == texts
+
+
+async def test_a_duplicate_inside_a_group_is_answered_none_as_alone(
+    db_engine: AsyncEngine,
+) -> None:
+    writes = GroupCommit(session_factory(db_engine))
+    first, again = await asyncio.gather(
+        writes.run(lambda uow: uow.inbound.record(inbound("77", "xong rồi"))),
+        writes.run(lambda uow: uow.inbound.record(inbound("77", "xong rồi"))),
+    )
+    assert isinstance(first, int) and again is None
+    assert await stored_texts(db_engine) == ["xong rồi"]
+
+
+async def test_one_bad_write_fails_only_its_caller(db_engine: AsyncEngine) -> None:
+    writes = GroupCommit(session_factory(db_engine))
+    broken = inbound("2", "không có kênh") | {"channel": None}  # NOT NULL
+
+    results = await asyncio.gather(
+        writes.run(lambda uow: uow.inbound.record(inbound("1", "đang làm 70%"))),
+        writes.run(lambda uow: uow.inbound.record(inbound("3", "vướng kinh phí"))),
+        writes.run(lambda uow: uow.inbound.record(broken)),
+        writes.run(lambda uow: uow.inbound.record(inbound("4", "xin gia hạn đến 15/12"))),
+        return_exceptions=True,
+    )
+
+    assert isinstance(results[2], IntegrityError)
+    assert all(isinstance(r, int) for i, r in enumerate(results) if i != 2)
+    assert await stored_texts(db_engine) == [
+        "đang làm 70%",
+        "vướng kinh phí",
+        "xin gia hạn đến 15/12",
+    ]
+
+
+async def test_a_caller_that_gives_up_still_gets_its_write(db_engine: AsyncEngine) -> None:
+    writes = GroupCommit(session_factory(db_engine))
+    first = asyncio.create_task(writes.run(lambda uow: uow.inbound.record(inbound("1", "một"))))
+    second = asyncio.create_task(writes.run(lambda uow: uow.inbound.record(inbound("2", "hai"))))
+    await asyncio.sleep(0)  # both are waiting for the writer
+    second.cancel()
+    assert isinstance(await first, int)
+    with pytest.raises(asyncio.CancelledError):
+        await second
+    await writes.run(lambda uow: uow.inbound.record(inbound("3", "ba")))  # the writer lives on
+    assert await stored_texts(db_engine) == ["một", "hai", "ba"]
+
+
+async def test_asking_from_inside_a_sqlite_unit_of_work_is_refused_not_a_deadlock(
+    db_engine: AsyncEngine, db_kind: str
+) -> None:
+    if db_kind != "sqlite":
+        pytest.skip("PostgreSQL has no in-process write lock to wait for")
+    sessions = session_factory(db_engine)
+    writes = GroupCommit(sessions)
+    async with UnitOfWork(sessions):
+        with pytest.raises(RuntimeError, match="inside a SQLite UnitOfWork"):
+            await writes.run(lambda uow: uow.inbound.record(inbound("1", "một")))
