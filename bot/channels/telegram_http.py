@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -10,6 +11,8 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.redact import redact, scrub_exception
+
+log = logging.getLogger(__name__)
 
 # Why not PTB's default (httpx over httpcore): httpcore's pool re-examines every pooled
 # connection on every request, polling each socket, so a send costs more the more sends ever
@@ -127,7 +130,7 @@ class AiohttpRequest(BaseRequest):
                 headers={"User-Agent": self.USER_AGENT},
                 timeout=timeout,
             ) as response:
-                return response.status, await response.read()
+                status, payload = response.status, await response.read()
         except aiohttp.ConnectionTimeoutError as exc:
             scrub_exception(exc, self._secrets)
             raise TimedOut(POOL_TIMEOUT_MESSAGE) from exc
@@ -138,6 +141,9 @@ class AiohttpRequest(BaseRequest):
             scrub_exception(exc, self._secrets)
             text = redact(f"aiohttp.{type(exc).__name__}: {exc}", self._secrets)
             raise NetworkError(text) from exc
+        if log.isEnabledFor(logging.DEBUG):  # what httpx logged for each call, token removed
+            log.debug("HTTP %s %s: %s", method, redact(url, self._secrets), status)
+        return status, payload
 
     @staticmethod
     def _given(value: Any, default: float | None) -> float | None:
@@ -152,7 +158,8 @@ class AiohttpRequest(BaseRequest):
         sends them for PTB, so the Bot API sees the same requests)."""
         if not uploads:
             return fields
-        form = aiohttp.FormData()
+        # Names as they are (UTF-8), as httpx sends them: "Tổng hợp Q1.xlsx", not "T%E1%BB%95ng…".
+        form = aiohttp.FormData(quote_fields=False)
         for name, value in fields.items():
             form.add_field(name, value)
         for name, (filename, content, mime_type) in uploads.items():

@@ -724,7 +724,7 @@ async def test_token_never_reaches_errors_or_logs(
     assert "was rejected by the server" in str(error)  # PTB's message, with the token …
     assert "<redacted>" in str(error)  # … taken out
     assert secret not in shown
-    # httpx logs every request URL, and the token is part of each: redacted.
+    # The transport logs every request URL (at DEBUG), and the token is part of each: redacted.
     assert "/bot<redacted>/getMe" in caplog.text
     assert secret not in caplog.text
 

@@ -81,12 +81,12 @@ async def test_a_document_goes_up_as_multipart_and_comes_back_whole(
 ) -> None:
     fake.user_sends(USER, "/start")
     content = "Báo cáo kết quả thực hiện Kế hoạch".encode() * 500
-    upload = InputFile(content, filename="bao-cao-quy-II.docx")
+    upload = InputFile(content, filename="Báo cáo quý II.docx")
     sent = await bot.send_document(USER, upload, caption="Dự thảo báo cáo tổng hợp")
 
     [record] = fake.sent(USER)
     assert record["caption"] == "Dự thảo báo cáo tổng hợp"
-    assert record["document"]["file_name"] == "bao-cao-quy-II.docx"
+    assert record["document"]["file_name"] == "Báo cáo quý II.docx"
     assert sent.document is not None
     file = await bot.get_file(sent.document.file_id)
     assert bytes(await file.download_as_bytearray()) == content
