@@ -23,6 +23,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 # A pooled PostgreSQL connection idle this long is tried before it is used again.
 PING_AFTER_IDLE_SECONDS = 10.0
+POOL_SIZE = 10  # PostgreSQL connections per process
 
 # Schemes people paste from hosting panels, and the async driver each one means here.
 _DRIVER_FOR = {
@@ -72,7 +73,11 @@ def create_engine(url: str | URL | None = None, *, foreign_keys: bool = True) ->
         event.listen(engine.sync_engine, "begin", _begin_immediate)
         event.listen(engine.sync_engine, "do_connect", _inline_sqlite)
         return engine
-    engine = _create_async_engine(parsed, pool_size=5, max_overflow=5, pool_recycle=1800)
+    # A fixed pool: work beyond ten transactions at once waits for a connection. Overflow
+    # connections would be opened for a burst and closed as each came back, and opening one
+    # costs a PostgreSQL backend start and a fresh set of prepared statements; under a
+    # hundred chats at once that churn cost more than all the handling (bench/inbound.py).
+    engine = _create_async_engine(parsed, pool_size=POOL_SIZE, max_overflow=0, pool_recycle=1800)
     # A server restart or an idle-killing proxy leaves dead connections in the pool, so a
     # connection is tried before use, as pool_pre_ping would, but only after it sat idle: the
     # asyncpg ping is three round trips (BEGIN, ";", ROLLBACK), as many as a message's own work,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import text
 
@@ -53,3 +55,26 @@ async def test_a_connection_used_a_moment_ago_is_not_pinged(
         await engine.dispose()
     assert first == second == third
     assert len(pings) == 1  # only once it counted as idle
+
+
+async def test_a_burst_of_work_reuses_a_fixed_set_of_connections(migrated_url: str) -> None:
+    """Sixty transactions at once, twice: at most POOL_SIZE backends, and the second burst
+    opens none (a connection opened for a burst and closed after costs a backend start)."""
+    engine = create_engine(migrated_url)
+
+    async def burst() -> set[int]:
+        async def one() -> int:
+            async with engine.begin() as conn:
+                pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+                await conn.execute(text("SELECT pg_sleep(0.001)"))  # hold it a moment
+                return int(pid)
+
+        return set(await asyncio.gather(*(one() for _ in range(60))))
+
+    try:
+        first = await burst()
+        second = await burst()
+    finally:
+        await engine.dispose()
+    assert 1 < len(first) <= storage.db.POOL_SIZE
+    assert second <= first
