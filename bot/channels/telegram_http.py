@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -121,13 +122,23 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect,
             sock_read=read,
         )
-        body = self._body(fields, uploads) if (fields or uploads) else None
+        headers = {"User-Agent": self.USER_AGENT}
+        body: bytes | aiohttp.FormData | None = None
+        if uploads:
+            body = self._multipart(fields, uploads)
+        elif fields:
+            # The Bot API takes JSON bodies, and PTB has them ready: objects inside are already
+            # JSON text, which the API reads as it reads them from a form. The form encoding
+            # httpx did (percent-escaping every byte of Vietnamese text) cost more than the
+            # rest of the request.
+            body = json.dumps(fields).encode()
+            headers["Content-Type"] = "application/json"
         try:
             async with session.request(
                 method,
                 url,
                 data=body,
-                headers={"User-Agent": self.USER_AGENT},
+                headers=headers,
                 timeout=timeout,
             ) as response:
                 status, payload = response.status, await response.read()
@@ -151,13 +162,10 @@ class AiohttpRequest(BaseRequest):
         return default if value is BaseRequest.DEFAULT_NONE else value
 
     @staticmethod
-    def _body(
+    def _multipart(
         fields: dict[str, str], uploads: dict[str, tuple[str, Any, str]]
-    ) -> dict[str, str] | aiohttp.FormData:
-        """Form fields as x-www-form-urlencoded, or multipart when files go along (as httpx
-        sends them for PTB, so the Bot API sees the same requests)."""
-        if not uploads:
-            return fields
+    ) -> aiohttp.FormData:
+        """Fields and files as multipart/form-data, as httpx sent them for PTB."""
         # Names as they are (UTF-8), as httpx sends them: "Tổng hợp Q1.xlsx", not "T%E1%BB%95ng…".
         form = aiohttp.FormData(quote_fields=False)
         for name, value in fields.items():

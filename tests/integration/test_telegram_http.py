@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 
 import pytest
@@ -164,3 +165,38 @@ async def test_it_must_be_initialized_and_can_be_again_after_shutdown(
         await request.shutdown()
     with pytest.raises(ValueError, match="at least 1"):
         AiohttpRequest(connection_pool_size=0)
+
+
+async def test_a_call_without_files_goes_as_json_with_objects_as_json_text() -> None:
+    """What the Bot API reads from a JSON body: the text as sent, the keyboard as JSON text."""
+    seen: list[tuple[str, bytes]] = []
+
+    async def capture(request: web.Request) -> web.Response:
+        seen.append((request.content_type, await request.read()))
+        message = {"message_id": 1, "date": 0, "chat": {"id": USER, "type": "private"}}
+        return web.json_response({"ok": True, "result": message})
+
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", capture)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        bot = Bot(
+            TELEGRAM_TOKEN,
+            base_url=f"http://127.0.0.1:{runner.addresses[0][1]}/bot",
+            request=request,
+            get_updates_request=AiohttpRequest(connection_pool_size=1),
+        )
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton("Xác nhận", callback_data="c:7")]])
+        await bot.send_message(USER, "Đã nhận ạ", reply_markup=markup)
+    finally:
+        await request.shutdown()
+        await runner.cleanup()
+    [(content_type, body)] = seen
+    sent = json.loads(body)
+    assert content_type == "application/json"
+    assert sent["chat_id"] == str(USER) and sent["text"] == "Đã nhận ạ"
+    assert json.loads(sent["reply_markup"])["inline_keyboard"][0][0]["text"] == "Xác nhận"
