@@ -46,6 +46,11 @@ def _jsonable(raw: Mapping[str, Any]) -> dict[str, Any]:
         return {"unserialisable": repr(raw)[:2000]}
 
 
+async def _store_all(uow: UnitOfWork, messages: list[dict[str, Any]]) -> list[int | None]:
+    """Messages arriving together, stored in the order they came (None for a duplicate)."""
+    return [await uow.inbound.record(values) for values in messages]
+
+
 class _ChatLocks:
     """One lock per chat so each person's messages are handled in the order they came."""
 
@@ -91,7 +96,7 @@ class Dispatcher:
         self._raise_errors = raise_errors  # tests want the traceback, people want an apology
         self._locks = _ChatLocks()
         self._sending = asyncio.Semaphore(MAX_SENDING)
-        self._records = GroupCommit(sessions)
+        self._records: GroupCommit[dict[str, Any], int | None] = GroupCommit(sessions, _store_all)
 
     async def __call__(self, message: IncomingMessage) -> None:
         await self.handle(message)
@@ -144,8 +149,7 @@ class Dispatcher:
         same moment), so a crash while handling still leaves the message stored (state
         "received"); None when the same event was stored before (a duplicate delivery).
         """
-        values = self._inbound(message)
-        return await self._records.run(lambda uow: uow.inbound.record(values))
+        return await self._records.submit(self._inbound(message))
 
     async def _process(self, message: IncomingMessage, inbound_id: int) -> list[OutboxMessage]:
         """Run the message's handler, queue the replies and mark the message done: one

@@ -7,6 +7,7 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.channels.base import (
     Attachment,
     Button,
+    Capabilities,
     Channel,
     ChannelError,
     ChatRef,
@@ -30,7 +32,7 @@ from scheduler.clock import Clock, local_today
 from scheduler.hours import WorkingHours
 from storage.channels import channel_family
 from storage.group_commit import GroupCommit
-from storage.messaging import reminder_day
+from storage.messaging import SentRecord, reminder_day
 from storage.models import MediaFile, OutboxMessage
 from storage.uow import UnitOfWork
 from texts import t
@@ -111,6 +113,16 @@ def to_outgoing(
     )
 
 
+@dataclass(frozen=True)
+class _Sent:
+    """An outbox row the channel took, waiting to be marked sent."""
+
+    row: OutboxMessage
+    receipt: Receipt
+    at: datetime
+    capabilities: Capabilities
+
+
 class OutboxSender:
     """One per service instance; `worker` names it in the rows it claims."""
 
@@ -130,7 +142,8 @@ class OutboxSender:
         self._public_base_url = public_base_url
         self._quota_logged: set[tuple[str, str]] = set()  # (channel, month) said in the log
         self.worker = worker or f"w-{uuid.uuid4().hex[:12]}"
-        self._marks = GroupCommit(sessions)  # replies sent at once are marked sent together
+        # Rows sent at about the same moment are marked sent in one transaction.
+        self._marks: GroupCommit[_Sent, None] = GroupCommit(sessions, self._mark_sent)
 
     async def send_claimed(self, rows: Sequence[OutboxMessage]) -> None:
         """Send rows this worker already holds (claimed in the handler's own transaction)."""
@@ -222,22 +235,7 @@ class OutboxSender:
             log.exception("outbox %s: sending failed", row.id)
             await self._retry(row, backoff(row.attempts), f"error: {type(exc).__name__}: {exc}")
         else:
-            now = self._clock.now()
-
-            async def mark_sent(uow: UnitOfWork) -> None:
-                await uow.outbox.mark_sent(row.id, now)
-                await uow.outbox.record_sent(
-                    row.id,
-                    row.channel,
-                    row.chat_id,
-                    receipt.message_ids,
-                    row.payload.get("task_ids") or [],
-                    now,
-                )
-                if not channel.capabilities.buttons:
-                    await self._remember_choices(uow, row, receipt, now)
-
-            await self._marks.run(mark_sent)
+            await self._marks.submit(_Sent(row, receipt, self._clock.now(), channel.capabilities))
 
     async def _outgoing(
         self, row: OutboxMessage, channel: Channel, content: bytes | None
@@ -262,6 +260,27 @@ class OutboxSender:
                 media = await uow.media.get(token)
                 await uow.commit()
         return to_outgoing(row, media, self._public_base_url, content)
+
+    async def _mark_sent(self, uow: UnitOfWork, sent: list[_Sent]) -> list[None]:
+        """Rows that went out: marked sent, with the platform's ids of their messages."""
+        await uow.outbox.mark_sent([(s.row.id, s.at) for s in sent])
+        await uow.outbox.record_sent(
+            [
+                SentRecord(
+                    s.row.id,
+                    s.row.channel,
+                    s.row.chat_id,
+                    s.receipt.message_ids,
+                    s.row.payload.get("task_ids") or [],
+                    s.at,
+                )
+                for s in sent
+            ]
+        )
+        for s in sent:
+            if not s.capabilities.buttons:
+                await self._remember_choices(uow, s.row, s.receipt, s.at)
+        return [None] * len(sent)
 
     @staticmethod
     async def _remember_choices(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -285,6 +286,18 @@ class ConversationRepository:
         return row
 
 
+@dataclass(frozen=True)
+class SentRecord:
+    """One outbox row as it went out: the platform's ids of its messages, and its tasks."""
+
+    outbox_id: int
+    channel: str
+    chat_id: str
+    message_ids: Sequence[str]
+    task_ids: Sequence[int]
+    at: datetime
+
+
 def reminder_day(row: OutboxMessage) -> date:
     """The day a reminder row was planned for (its text says "còn N ngày" as of that day)."""
     info = (row.payload or {}).get("reminder") or {}
@@ -412,8 +425,11 @@ class OutboxRepository:
         )
         await self._session.execute(stmt)
 
-    async def mark_sent(self, outbox_id: int, at: datetime) -> None:
-        await self._session.execute(_MARK_SENT, {"b_id": outbox_id, "b_at": at})
+    async def mark_sent(self, sent: Sequence[tuple[int, datetime]]) -> None:
+        """Mark these rows (outbox id, when) sent: one statement for them all."""
+        if sent:
+            params = [{"b_id": outbox_id, "b_at": at} for outbox_id, at in sent]
+            await self._session.execute(_MARK_SENT, params)
 
     async def mark_retry(
         self, outbox_id: int, not_before: datetime, error: str, *, count_attempt: bool = True
@@ -437,23 +453,17 @@ class OutboxRepository:
         )
         return {state: int(n) for state, n in await self._session.execute(stmt)}
 
-    async def record_sent(
-        self,
-        outbox_id: int,
-        channel: str,
-        chat_id: str,
-        message_ids: Sequence[str],
-        task_ids: Sequence[int],
-        at: datetime,
-    ) -> None:
-        if not message_ids:
-            return
+    async def record_sent(self, sent: Sequence[SentRecord]) -> None:
+        """Keep the platform's ids of what went out (a reply to one of them finds its row and
+        tasks): one statement for them all."""
         rows = [
-            {"outbox_id": outbox_id, "channel": channel, "chat_id": chat_id}
-            | {"message_id": message_id, "task_ids": list(task_ids), "sent_at": at}
-            for message_id in message_ids
+            {"outbox_id": r.outbox_id, "channel": r.channel, "chat_id": r.chat_id}
+            | {"message_id": message_id, "task_ids": list(r.task_ids), "sent_at": r.at}
+            for r in sent
+            for message_id in r.message_ids
         ]
-        await self._session.execute(_RECORD_SENT, rows)
+        if rows:
+            await self._session.execute(_RECORD_SENT, rows)
 
     async def find_sent(self, channel: str, chat_id: str, message_id: str) -> SentMessage | None:
         stmt = select(SentMessage).where(

@@ -34,6 +34,14 @@ def inbound(event_id: str, text: str) -> dict[str, Any]:
     }
 
 
+async def store_all(uow: UnitOfWork, messages: list[dict[str, Any]]) -> list[int | None]:
+    return [await uow.inbound.record(values) for values in messages]
+
+
+def writer(engine: AsyncEngine) -> GroupCommit[dict[str, Any], int | None]:
+    return GroupCommit(session_factory(engine), store_all)
+
+
 async def stored_texts(engine: AsyncEngine) -> list[str]:
     async with UnitOfWork(session_factory(engine)) as uow:
         rows = await uow.session.scalars(select(InboundMessage).order_by(InboundMessage.id))
@@ -43,14 +51,11 @@ async def stored_texts(engine: AsyncEngine) -> list[str]:
 async def test_writes_arriving_together_share_one_commit_in_their_order(
     db_engine: AsyncEngine,
 ) -> None:
-    writes = GroupCommit(session_factory(db_engine))
+    writes = writer(db_engine)
     texts = [f"báo cáo {n}" for n in range(1, 9)]
 
     ids = await asyncio.gather(
-        *(
-            writes.run(lambda uow, n=n, text=text: uow.inbound.record(inbound(str(n), text)))
-            for n, text in enumerate(texts)
-        )
+        *(writes.submit(inbound(str(n), text)) for n, text in enumerate(texts))
     )
 
     assert writes.writes == 8 and writes.batches < 8  # the first alone, the rest together
@@ -61,24 +66,23 @@ async def test_writes_arriving_together_share_one_commit_in_their_order(
 async def test_a_duplicate_inside_a_group_is_answered_none_as_alone(
     db_engine: AsyncEngine,
 ) -> None:
-    writes = GroupCommit(session_factory(db_engine))
+    writes = writer(db_engine)
     first, again = await asyncio.gather(
-        writes.run(lambda uow: uow.inbound.record(inbound("77", "xong rồi"))),
-        writes.run(lambda uow: uow.inbound.record(inbound("77", "xong rồi"))),
+        writes.submit(inbound("77", "xong rồi")), writes.submit(inbound("77", "xong rồi"))
     )
     assert isinstance(first, int) and again is None
     assert await stored_texts(db_engine) == ["xong rồi"]
 
 
 async def test_one_bad_write_fails_only_its_caller(db_engine: AsyncEngine) -> None:
-    writes = GroupCommit(session_factory(db_engine))
+    writes = writer(db_engine)
     broken = inbound("2", "không có kênh") | {"channel": None}  # NOT NULL
 
     results = await asyncio.gather(
-        writes.run(lambda uow: uow.inbound.record(inbound("1", "đang làm 70%"))),
-        writes.run(lambda uow: uow.inbound.record(inbound("3", "vướng kinh phí"))),
-        writes.run(lambda uow: uow.inbound.record(broken)),
-        writes.run(lambda uow: uow.inbound.record(inbound("4", "xin gia hạn đến 15/12"))),
+        writes.submit(inbound("1", "đang làm 70%")),
+        writes.submit(inbound("3", "vướng kinh phí")),
+        writes.submit(broken),
+        writes.submit(inbound("4", "xin gia hạn đến 15/12")),
         return_exceptions=True,
     )
 
@@ -92,15 +96,15 @@ async def test_one_bad_write_fails_only_its_caller(db_engine: AsyncEngine) -> No
 
 
 async def test_a_caller_that_gives_up_still_gets_its_write(db_engine: AsyncEngine) -> None:
-    writes = GroupCommit(session_factory(db_engine))
-    first = asyncio.create_task(writes.run(lambda uow: uow.inbound.record(inbound("1", "một"))))
-    second = asyncio.create_task(writes.run(lambda uow: uow.inbound.record(inbound("2", "hai"))))
+    writes = writer(db_engine)
+    first = asyncio.create_task(writes.submit(inbound("1", "một")))
+    second = asyncio.create_task(writes.submit(inbound("2", "hai")))
     await asyncio.sleep(0)  # both are waiting for the writer
     second.cancel()
     assert isinstance(await first, int)
     with pytest.raises(asyncio.CancelledError):
         await second
-    await writes.run(lambda uow: uow.inbound.record(inbound("3", "ba")))  # the writer lives on
+    await writes.submit(inbound("3", "ba"))  # the writer lives on
     assert await stored_texts(db_engine) == ["một", "hai", "ba"]
 
 
@@ -110,7 +114,7 @@ async def test_asking_from_inside_a_sqlite_unit_of_work_is_refused_not_a_deadloc
     if db_kind != "sqlite":
         pytest.skip("PostgreSQL has no in-process write lock to wait for")
     sessions = session_factory(db_engine)
-    writes = GroupCommit(sessions)
+    writes = GroupCommit(sessions, store_all)
     async with UnitOfWork(sessions):
         with pytest.raises(RuntimeError, match="inside a SQLite UnitOfWork"):
-            await writes.run(lambda uow: uow.inbound.record(inbound("1", "một")))
+            await writes.submit(inbound("1", "một"))
