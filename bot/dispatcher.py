@@ -96,7 +96,9 @@ class Dispatcher:
         self._raise_errors = raise_errors  # tests want the traceback, people want an apology
         self._locks = _ChatLocks()
         self._sending = asyncio.Semaphore(MAX_SENDING)
-        self._records: GroupCommit[dict[str, Any], int | None] = GroupCommit(sessions, _store_all)
+        self._records: GroupCommit[dict[str, Any], int | None] = GroupCommit(
+            sessions, _store_all, one_statement_each=True
+        )
 
     async def __call__(self, message: IncomingMessage) -> None:
         await self.handle(message)

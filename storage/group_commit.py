@@ -38,9 +38,13 @@ class GroupCommit(Generic[T, R]):
         self,
         sessions: async_sessionmaker[AsyncSession],
         write_many: Callable[[UnitOfWork, list[T]], Awaitable[Sequence[R]]],
+        *,
+        one_statement_each: bool = False,
     ) -> None:
         self._sessions = sessions
         self._write_many = write_many
+        # Then an item alone needs no transaction around it (see UnitOfWork).
+        self._one_statement_each = one_statement_each
         self._waiting: list[tuple[T, asyncio.Future[R]]] = []
         self._writer: asyncio.Task[None] | None = None
         self.batches = 0  # transactions committed, for tests and the benchmark
@@ -84,7 +88,8 @@ class GroupCommit(Generic[T, R]):
                 self._fail([one], exc)
 
     async def _commit(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
-        async with UnitOfWork(self._sessions) as uow:
+        alone = self._one_statement_each and len(batch) == 1
+        async with UnitOfWork(self._sessions, single_statement=alone) as uow:
             results = await self._write_many(uow, [item for item, _ in batch])
             await uow.commit()
         self.batches += 1

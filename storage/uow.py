@@ -90,9 +90,14 @@ class UnitOfWork:
     zalo_bots: ZaloBotRepository
     media: MediaRepository
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, single_statement: bool = False
+    ) -> None:
         self._sessions = sessions
         self._open = False
+        # One statement is atomic by itself: on PostgreSQL it runs without BEGIN and COMMIT,
+        # two round trips fewer. (SQLite's are calls in this process, not round trips.)
+        self._single_statement = single_statement
 
     async def __aenter__(self) -> UnitOfWork:
         if self._open:
@@ -108,6 +113,8 @@ class UnitOfWork:
             if task is not None:
                 _HOLDERS[key] = task
         self.session = self._sessions()
+        if self._single_statement and self._lock is None:
+            await self.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         self.plans = PlanRepository(self.session)
         self.agencies = AgencyRepository(self.session)
         self.tasks = TaskRepository(self.session)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -118,3 +118,25 @@ async def test_asking_from_inside_a_sqlite_unit_of_work_is_refused_not_a_deadloc
     async with UnitOfWork(sessions):
         with pytest.raises(RuntimeError, match="inside a SQLite UnitOfWork"):
             await writes.submit(inbound("1", "một"))
+
+
+async def test_a_lone_write_on_postgresql_runs_without_begin_and_the_connection_comes_back_whole(
+    db_engine: AsyncEngine, db_kind: str
+) -> None:
+    if db_kind != "postgres":
+        pytest.skip("on SQLite BEGIN and COMMIT are calls in this process, not round trips")
+    sessions = session_factory(db_engine)
+    now_and_backend = text("SELECT now(), pg_backend_pid()")
+
+    async def two_reads(uow: UnitOfWork) -> tuple[bool, int]:
+        # now() is when the transaction began: apart, two statements see two (µs) values.
+        first, pid = (await uow.session.execute(now_and_backend)).one()
+        second, _ = (await uow.session.execute(now_and_backend)).one()
+        return first == second, pid
+
+    async with UnitOfWork(sessions, single_statement=True) as uow:
+        in_one_transaction, lone_backend = await two_reads(uow)
+    assert not in_one_transaction
+    async with UnitOfWork(sessions) as uow:
+        in_one_transaction, backend = await two_reads(uow)
+    assert backend == lone_backend and in_one_transaction  # the same connection, transactional
