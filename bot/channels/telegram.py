@@ -66,6 +66,7 @@ MAX_CAPTION = 1024
 MAX_CALLBACK_ANSWER = 200
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_WEBHOOK_BODY = 1024 * 1024
+MAX_KEPT_UPDATES = 1000  # raw polled updates waiting for their handler (PTB fetches ≤ 100)
 STOP_GRACE_SECONDS = 10.0
 # A refused token (revoked in BotFather) is the operator's to fix: messages wait, retried this
 # often, instead of failing for good while the new token is on its way.
@@ -196,7 +197,11 @@ class TelegramChannel:
             .concurrent_updates(True)  # the dispatcher keeps each chat's order itself
             .request(AiohttpRequest(secrets=self._secrets))
             # Long polling holds one connection of its own, as PTB's default does.
-            .get_updates_request(AiohttpRequest(connection_pool_size=1, secrets=self._secrets))
+            .get_updates_request(
+                AiohttpRequest(
+                    connection_pool_size=1, secrets=self._secrets, on_answer=self._keep_updates
+                )
+            )
         )
         if api_url:
             builder = builder.base_url(api_url)
@@ -211,6 +216,8 @@ class TelegramChannel:
         self._app.add_error_handler(self._on_handler_error)
 
         self._sink: MessageSink | None = None
+        # Polled updates as Telegram sent them, by update_id, until handled: stored verbatim.
+        self._raw_updates: dict[int, dict[str, Any]] = {}
         self._accepting = False
         self._unauthorized = False
         self._tasks: set[asyncio.Task[None]] = set()
@@ -399,10 +406,23 @@ class TelegramChannel:
                 )
         return ()
 
+    def _keep_updates(self, answer: dict[str, Any]) -> None:
+        """getUpdates' answer, before PTB reads it: each update kept as it came (PTB copies
+        what it reads, so these stay as they are)."""
+        updates = answer.get("result")
+        if not isinstance(updates, list):
+            return
+        for update in updates:
+            if isinstance(update, dict) and isinstance(update.get("update_id"), int):
+                self._raw_updates[update["update_id"]] = update
+        while len(self._raw_updates) > MAX_KEPT_UPDATES:  # never handled: forget the oldest
+            del self._raw_updates[next(iter(self._raw_updates))]
+
     async def _bridge(self, update: object, context: object) -> None:
         """The one PTB handler: every polled update goes through parse's conversion to sink."""
         assert isinstance(update, Update)
-        await self._deliver(self._convert(update, update.to_dict()))
+        raw = self._raw_updates.pop(update.update_id, None)
+        await self._deliver(self._convert(update, raw if raw is not None else update.to_dict()))
 
     async def _deliver(self, messages: list[IncomingMessage]) -> None:
         if self._sink is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import aiohttp
@@ -50,6 +50,7 @@ class AiohttpRequest(BaseRequest):
     __slots__ = (
         "_connect_timeout",
         "_media_write_timeout",
+        "_on_answer",
         "_pool_size",
         "_pool_timeout",
         "_read_timeout",
@@ -68,6 +69,7 @@ class AiohttpRequest(BaseRequest):
         pool_timeout: float | None = 1.0,
         media_write_timeout: float | None = 20.0,
         secrets: Iterable[str] = (),
+        on_answer: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         if connection_pool_size < 1:
             raise ValueError("connection_pool_size must be at least 1")
@@ -79,6 +81,7 @@ class AiohttpRequest(BaseRequest):
         self._media_write_timeout = media_write_timeout
         self._secrets = [s for s in secrets if s]  # the token sits in every URL
         self._session: aiohttp.ClientSession | None = None
+        self._on_answer = on_answer  # sees each answer as the Bot API sent it
 
     @property
     def read_timeout(self) -> float | None:
@@ -155,6 +158,14 @@ class AiohttpRequest(BaseRequest):
         if log.isEnabledFor(logging.DEBUG):  # what httpx logged for each call, token removed
             log.debug("HTTP %s %s: %s", method, redact(url, self._secrets), status)
         return status, payload
+
+    def parse_json_payload(self, payload: bytes) -> dict[str, Any]:  # type: ignore[override]
+        """PTB's reading of an answer, shown first to `on_answer` (the raw updates, kept to be
+        stored verbatim: rebuilding them from PTB's objects costs more than reading them)."""
+        answer = BaseRequest.parse_json_payload(payload)
+        if self._on_answer is not None:
+            self._on_answer(answer)
+        return answer
 
     @staticmethod
     def _given(value: Any, default: float | None) -> float | None:

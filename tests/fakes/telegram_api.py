@@ -396,6 +396,10 @@ class FakeTelegramAPI:
         self._queue({"message": message})
         return message["message_id"]
 
+    def user_message(self, user_id: int, message_id: int) -> dict[str, Any]:
+        """A message the user sent, as it went out in its update."""
+        return self._user_messages[(user_id, message_id)]
+
     def user_edits(self, user_id: int, message_id: int, text: str) -> int:
         """Queue an edited_message update for a message the user sent; the update_id."""
         original = self._user_messages.get((user_id, message_id))
