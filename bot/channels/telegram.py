@@ -68,6 +68,13 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_WEBHOOK_BODY = 1024 * 1024
 MAX_KEPT_UPDATES = 1000  # raw polled updates waiting for their handler (PTB fetches ≤ 100)
 STOP_GRACE_SECONDS = 10.0
+# After each answer to getUpdates, wait this long before asking again. Asked at once, a busy
+# bot fetches its updates one by one, and each fetch, and each message handled alone (stored,
+# answered and marked sent in transactions of its own), costs as much as several handled
+# together: at 220 messages a second the service then falls behind. 20 ms gathers the few
+# that arrive meanwhile into one answer; a person never notices it beside the network's own
+# delay. (bench/inbound.py: PostgreSQL at 223 offered/s, p95 452 ms at 0 s, 43 ms at 0.02 s.)
+POLL_INTERVAL = 0.02
 # A refused token (revoked in BotFather) is the operator's to fix: messages wait, retried this
 # often, instead of failing for good while the new token is on its way.
 UNAUTHORIZED_RETRY_SECONDS = 300.0
@@ -174,6 +181,7 @@ class TelegramChannel:
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
         poll_timeout: float = 30,
+        poll_interval: float = POLL_INTERVAL,
         rate_limit: bool = True,
     ) -> None:
         if not token:
@@ -186,6 +194,7 @@ class TelegramChannel:
         self._webhook_url = webhook_url
         self._webhook_secret = webhook_secret or None
         self._poll_timeout = poll_timeout
+        self._poll_interval = poll_interval
         # The token's secret half alone is redacted too, in case something logs it split.
         self._secrets = [s for s in (token, token.partition(":")[2], webhook_secret) if s]
         install_redaction(self._secrets)
@@ -247,6 +256,7 @@ class TelegramChannel:
                 assert self._app.updater is not None
                 await self._app.updater.start_polling(
                     timeout=timedelta(seconds=self._poll_timeout),
+                    poll_interval=self._poll_interval,
                     allowed_updates=list(ALLOWED_UPDATES),
                     error_callback=self._on_polling_error,
                 )
