@@ -61,6 +61,7 @@ from telegram.ext import (  # noqa: E402
 # The channel's own pacing, so --rate-limit paces the echo bot exactly as it paces ours.
 from bot.channels.telegram import _PacedRateLimiter  # noqa: E402
 from bot.channels.telegram_http import AiohttpRequest  # noqa: E402
+from bot.gc_settings import settle_after_start  # noqa: E402
 from bot.service import build_service  # noqa: E402
 from plans.importer import import_plan  # noqa: E402
 from plans.replies import read_reply  # noqa: E402
@@ -429,6 +430,7 @@ async def run_service(
                 clock=ManualClock(START),
             )
             await service.start()
+            settle_after_start()  # as `nhacviec run` does once started
             try:
                 await warm_up(fake, links, "linking")
                 closed = await best_of(

@@ -23,6 +23,7 @@ from bot.channels.base import Channel
 from bot.channels.zalo import ZaloChannel, webhook_url_for
 from bot.digests import DigestJob
 from bot.dispatcher import Dispatcher
+from bot.gc_settings import settle_after_start
 from bot.media import MEDIA_PATH, media_handler
 from bot.outbox import OutboxSender
 from bot.reminders import ReminderJob
@@ -430,6 +431,7 @@ async def run_until_stopped(
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     await service.start()
+    settle_after_start()
     try:
         if on_started is not None:
             await on_started()
