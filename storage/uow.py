@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from collections.abc import Callable
 from types import TracebackType
+from typing import Generic, TypeVar, overload
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -62,6 +64,32 @@ def holds_sqlite_lock(sessions: async_sessionmaker[AsyncSession]) -> bool:
     return task is not None and _HOLDERS.get(found[0]) is task
 
 
+R = TypeVar("R")
+
+
+class _Repository(Generic[R]):
+    """A repository of the unit of work, made on first use: a message's work touches a few of
+    the two dozen, and making them all for every transaction was a cost of its own."""
+
+    def __init__(self, make: Callable[[AsyncSession], R]) -> None:
+        self._make = make
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, uow: None, owner: type | None = None) -> _Repository[R]: ...
+    @overload
+    def __get__(self, uow: UnitOfWork, owner: type | None = None) -> R: ...
+    def __get__(self, uow: UnitOfWork | None, owner: type | None = None) -> R | _Repository[R]:
+        if uow is None:
+            return self
+        made = self._make(uow.session)
+        uow.__dict__[self._name] = made  # found there from now on, before this descriptor
+        return made
+
+
 class UnitOfWork:
     """`async with UnitOfWork(sessions) as uow: …; await uow.commit()`.
 
@@ -70,25 +98,30 @@ class UnitOfWork:
     """
 
     session: AsyncSession
-    plans: PlanRepository
-    agencies: AgencyRepository
-    tasks: TaskRepository
-    assignments: AssignmentRepository
-    contacts: ContactRepository
-    link_codes: LinkCodeRepository
-    identities: IdentityRepository
-    inbound: InboundRepository
-    conversations: ConversationRepository
-    outbox: OutboxRepository
-    reports: ReportRepository
-    evidence: EvidenceRepository
-    files: StoredFileRepository
-    digest_runs: DigestRunRepository
-    rounds: RoundRepository
-    assigned: AssignedRepository
-    choices: ChoiceRepository
-    zalo_bots: ZaloBotRepository
-    media: MediaRepository
+    plans = _Repository(PlanRepository)
+    agencies = _Repository(AgencyRepository)
+    tasks = _Repository(TaskRepository)
+    assignments = _Repository(AssignmentRepository)
+    contacts = _Repository(ContactRepository)
+    link_codes = _Repository(LinkCodeRepository)
+    identities = _Repository(IdentityRepository)
+    inbound = _Repository(InboundRepository)
+    conversations = _Repository(ConversationRepository)
+    outbox = _Repository(OutboxRepository)
+    reports = _Repository(ReportRepository)
+    evidence = _Repository(EvidenceRepository)
+    calendar_days = _Repository(CalendarDayRepository)
+    leaves = _Repository(LeaveRepository)
+    reminder_runs = _Repository(ReminderRunRepository)
+    reminder_inputs = _Repository(ReminderInputs)
+    outbox_overview = _Repository(OutboxOverview)
+    files = _Repository(StoredFileRepository)
+    digest_runs = _Repository(DigestRunRepository)
+    rounds = _Repository(RoundRepository)
+    assigned = _Repository(AssignedRepository)
+    choices = _Repository(ChoiceRepository)
+    zalo_bots = _Repository(ZaloBotRepository)
+    media = _Repository(MediaRepository)
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], *, single_statement: bool = False
@@ -115,30 +148,6 @@ class UnitOfWork:
         self.session = self._sessions()
         if self._single_statement and self._lock is None:
             await self.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        self.plans = PlanRepository(self.session)
-        self.agencies = AgencyRepository(self.session)
-        self.tasks = TaskRepository(self.session)
-        self.assignments = AssignmentRepository(self.session)
-        self.contacts = ContactRepository(self.session)
-        self.link_codes = LinkCodeRepository(self.session)
-        self.identities = IdentityRepository(self.session)
-        self.inbound = InboundRepository(self.session)
-        self.conversations = ConversationRepository(self.session)
-        self.outbox = OutboxRepository(self.session)
-        self.reports = ReportRepository(self.session)
-        self.evidence = EvidenceRepository(self.session)
-        self.calendar_days = CalendarDayRepository(self.session)
-        self.leaves = LeaveRepository(self.session)
-        self.reminder_runs = ReminderRunRepository(self.session)
-        self.reminder_inputs = ReminderInputs(self.session)
-        self.outbox_overview = OutboxOverview(self.session)
-        self.files = StoredFileRepository(self.session)
-        self.digest_runs = DigestRunRepository(self.session)
-        self.rounds = RoundRepository(self.session)
-        self.assigned = AssignedRepository(self.session)
-        self.choices = ChoiceRepository(self.session)
-        self.zalo_bots = ZaloBotRepository(self.session)
-        self.media = MediaRepository(self.session)
         self._open = True
         return self
 
@@ -152,6 +161,8 @@ class UnitOfWork:
             if exc_type is not None:
                 await self.session.rollback()
         finally:
+            for name in _REPOSITORIES:  # on this session: the next use makes new ones
+                self.__dict__.pop(name, None)
             # close() also ends an uncommitted transaction (so that work is discarded) but, unlike
             # rollback(), leaves loaded objects readable for building the reply afterwards.
             await self.session.close()
@@ -169,3 +180,8 @@ class UnitOfWork:
 
     async def flush(self) -> None:
         await self.session.flush()
+
+
+_REPOSITORIES = tuple(
+    name for name, value in vars(UnitOfWork).items() if isinstance(value, _Repository)
+)
