@@ -29,12 +29,10 @@ from texts import t
 log = logging.getLogger(__name__)
 
 _QUEUE = insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id)
-# Replies in flight at once. An HTTP client pool (httpcore, under python-telegram-bot) checks
-# every pooled connection's socket on each request, and keeps as many connections as requests
-# were ever in flight together: a hundred chats answered at once cost each other about twice
-# what a send costs alone. Waiting here is cheaper. Telegram's pacing waits inside the send
-# (a second at most, for a second message to one chat), so 16 slots still carry more than its
-# 30 messages a second overall.
+# Replies in flight at once: a burst of a hundred chats answered together waits here rather
+# than opening a hundred connections (the transport keeps a pool of 64 for the outbox and
+# button answers too). Telegram's pacing waits inside the send (a second at most, for a
+# second message to one chat), so 16 slots still carry more than its 30 messages a second.
 MAX_SENDING = 16
 
 
