@@ -29,7 +29,7 @@ from bot.outbox import OutboxSender
 from bot.reminders import ReminderJob
 from bot.rounds import RoundJob
 from scheduler.calendar import WorkingCalendar
-from scheduler.clock import Clock, SystemClock
+from scheduler.clock import Clock, SystemClock, local_today
 from scheduler.hours import WorkingHours
 from scheduler.policy import DEFAULT_POLICY
 from storage.types import LOCAL_TZ
@@ -326,6 +326,8 @@ def build_service(
     channels: dict[str, Channel] = {}
     clock = clock or SystemClock()
     calendar = WorkingCalendar()
+    # The holiday tables load on first use (about 0.1 s): now, not on the first message.
+    calendar.is_working_day(local_today(clock))
     dispatcher, sender = build_conversation(
         sessions,
         channels,
