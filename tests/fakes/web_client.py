@@ -109,3 +109,11 @@ class Page:
         ) as response:
             assert response.status == 200
             return (await response.json())["items"]
+
+    async def history_of(self, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """The history once it holds `count` messages. A reply reaches the page as it is sent
+        and the history as its "sent" mark is committed, a moment later (group commit)."""
+        async with asyncio.timeout(timeout):
+            while len(items := await self.history()) < count:
+                await asyncio.sleep(0)
+        return items

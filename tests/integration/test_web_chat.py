@@ -75,7 +75,7 @@ async def test_a_browser_links_with_its_code_and_gets_replies_live(
             done = await stream.bot_message("Đã ghi nhận")
             assert "tiến độ nhiệm vụ 5.1" in done["text"]
         # A page opened again reads the whole conversation from the database, in order.
-        history = await page.history()
+        history = await page.history_of(6)
         assert [(i["from"], i["pressed"]) for i in history] == [
             ("me", None),
             ("bot", None),
