@@ -510,9 +510,8 @@ def print_results(runs: list[Runs], repeat: int = 1) -> None:
         f"\ngoals: throughput run at least {GOAL_RATIO:.0%} of the echo bot's replies/s; latency "
         f"run p95 under {GOAL_P95_MS:.0f} ms; no wrong answers in either run"
     )
-    for r in runs:
-        if r.closed.bot.startswith("echo") or not r.closed.latencies:
-            continue
+    measured = [r for r in runs if r is not echo and r is not matched and r.closed.latencies]
+    for r in measured:
         ratio = r.closed.rate / echo.closed.rate
         p95 = percentile([x * 1000 for x in r.open.latencies], 95)
         wrong = len(r.closed.wrong) + len(r.open.wrong)
@@ -530,9 +529,7 @@ def print_results(runs: list[Runs], repeat: int = 1) -> None:
             f"gives {matched.closed.rate:.0f}/s ({matched.closed.rate / echo.closed.rate:.2f}× "
             f"bare PTB), so the transport's share of the gain shows beside the handling's:"
         )
-        for r in runs:
-            if r.closed.bot.startswith("echo") or not r.closed.latencies:
-                continue
+        for r in measured:
             print(
                 f"  {r.closed.bot} on {r.closed.database}: "
                 f"{r.closed.rate / matched.closed.rate:.2f}× that echo bot"

@@ -47,7 +47,7 @@ class GroupCommit(Generic[T, R]):
         self._one_statement_each = one_statement_each
         self._waiting: list[tuple[T, asyncio.Future[R]]] = []
         self._writer: asyncio.Task[None] | None = None
-        self.batches = 0  # transactions committed, for tests and the benchmark
+        self.batches = 0  # transactions committed, for tests
         self.writes = 0
 
     async def submit(self, item: T) -> R:

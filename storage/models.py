@@ -494,8 +494,6 @@ class MediaFile(Base):
     name: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-
 class StoredFile(Base):
     """A file the bot sends (a report, a chart): outbox rows point at it from their payload."""
 

@@ -135,13 +135,13 @@ class UnitOfWork:
     async def __aenter__(self) -> UnitOfWork:
         if self._open:
             raise RuntimeError("this UnitOfWork is already in use; make one per piece of work")
+        if holds_sqlite_lock(self._sessions):
+            # A second unit of work inside the first would wait for itself forever.
+            raise RuntimeError("nested UnitOfWork on SQLite: finish the first one first")
         self._lock = _sqlite_lock(self._sessions)
         if self._lock is not None:
             key, lock = self._lock
             task = asyncio.current_task()
-            if task is not None and _HOLDERS.get(key) is task:
-                # A second unit of work inside the first would wait for itself forever.
-                raise RuntimeError("nested UnitOfWork on SQLite: finish the first one first")
             await lock.acquire()
             if task is not None:
                 _HOLDERS[key] = task

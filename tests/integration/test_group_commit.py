@@ -140,3 +140,16 @@ async def test_a_lone_write_on_postgresql_runs_without_begin_and_the_connection_
     async with UnitOfWork(sessions) as uow:
         in_one_transaction, backend = await two_reads(uow)
     assert backend == lone_backend and in_one_transaction  # the same connection, transactional
+
+
+async def test_a_unit_of_work_inside_another_on_sqlite_is_refused_not_a_deadlock(
+    db_engine: AsyncEngine, db_kind: str
+) -> None:
+    if db_kind != "sqlite":
+        pytest.skip("PostgreSQL has no in-process write lock to wait for")
+    sessions = session_factory(db_engine)
+    async with UnitOfWork(sessions):
+        with pytest.raises(RuntimeError, match="nested UnitOfWork on SQLite"):
+            async with UnitOfWork(sessions):
+                pass
+    assert await stored_texts(db_engine) == []  # the lock was left free for the next one

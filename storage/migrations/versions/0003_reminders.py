@@ -19,7 +19,9 @@ _TS = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
-    op.add_column("plans", sa.Column("settings", sa.JSON(), nullable=False, server_default="{}"))
+    op.add_column(
+        "plans", sa.Column("settings", sa.JSON(), nullable=False, server_default="{}")
+    )
     op.add_column(
         "contacts",
         sa.Column("is_deputy", sa.Boolean(), nullable=False, server_default=sa.false()),

@@ -98,7 +98,9 @@ def upgrade() -> None:
             "agency_id",
             name=op.f("uq_round_answers_round_id_task_id_agency_id"),
         ),
-        sa.CheckConstraint("state IN ('answered', 'skipped')", name=op.f("ck_round_answers_state")),
+        sa.CheckConstraint(
+            "state IN ('answered', 'skipped')", name=op.f("ck_round_answers_state")
+        ),
     )
 
 
