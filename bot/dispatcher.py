@@ -6,11 +6,11 @@ import asyncio
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import Channel, ChatRef, IncomingMessage
@@ -23,12 +23,35 @@ from scheduler.calendar import WorkingCalendar
 from scheduler.clock import Clock
 from storage.group_commit import GroupCommit
 from storage.models import OutboxMessage
+from storage.together import Part, execute_together
 from storage.uow import UnitOfWork
 from texts import t
 
 log = logging.getLogger(__name__)
 
-_QUEUE = insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id)
+_OUTBOX = OutboxMessage.__table__
+_REPLY_COLUMNS = (
+    "channel",
+    "chat_id",
+    "contact_id",
+    "kind",
+    "idempotency_key",
+    "payload",
+    "state",
+    "attempts",
+    "not_before",
+    "claimed_at",
+    "claimed_by",
+    "sent_at",
+    "error",
+    "created_at",
+)
+# Built once (see storage.together): each value a bind parameter named for this statement.
+_QUEUE = (
+    insert(_OUTBOX)
+    .values({name: bindparam(f"reply_{name}") for name in _REPLY_COLUMNS})
+    .returning(_OUTBOX.c.id)
+)
 # Replies in flight at once: a burst of a hundred chats answered together waits here rather
 # than opening a hundred connections (the transport keeps a pool of 64 for the outbox and
 # button answers too). Telegram's pacing waits inside the send (a second at most, for a
@@ -171,19 +194,25 @@ class Dispatcher:
                 conversation=conversation,
             )
             name = await self._router.dispatch(ctx)
-            rows = await self._queue(uow, ctx.drafts)
             contact = ctx.contact
             if contact is not None and contact.last_channel != ref.channel:
                 # A write only when the person changes channel: their messages follow them.
                 await uow.contacts.note_channel(contact.id, ref.channel)
-            await uow.inbound.finish(
-                inbound_id,
-                state="done",
-                at=self._clock.now(),
-                handled_by=name,
-                contact_id=contact.id if contact is not None else None,
-                callback_data=message.callback_data if message.callback_id is None else None,
+            # The writes that end every message go to the database with its first reply.
+            ending = []
+            if ctx.dialog_changed and ctx.conversation is not None:
+                ending.append(uow.conversations.write(ctx.conversation))
+            ending.append(
+                uow.inbound.finishing(
+                    inbound_id,
+                    state="done",
+                    at=self._clock.now(),
+                    handled_by=name,
+                    contact_id=contact.id if contact is not None else None,
+                    callback_data=message.callback_data if message.callback_id is None else None,
+                )
             )
+            rows = await self._queue(uow, ctx.drafts, ending)
             await uow.commit()
             return rows
 
@@ -225,18 +254,23 @@ class Dispatcher:
             exc_info=exc,
         )
         async with UnitOfWork(self._sessions) as uow:
-            await uow.inbound.finish(
+            failed = uow.inbound.finishing(
                 inbound_id,
                 state="failed",
                 at=self._clock.now(),
                 error=f"{type(exc).__name__}: {exc}"[:2000],
             )
-            rows = await self._queue(uow, [Draft(ref=message.ref, text=t("error.internal"))])
+            rows = await self._queue(
+                uow, [Draft(ref=message.ref, text=t("error.internal"))], [failed]
+            )
             await uow.commit()
         return rows
 
-    async def _queue(self, uow: UnitOfWork, drafts: list[Draft]) -> list[OutboxMessage]:
-        """Write the replies to the outbox already claimed by this worker, to send right after.
+    async def _queue(
+        self, uow: UnitOfWork, drafts: list[Draft], ending: Sequence[Part] = ()
+    ) -> list[OutboxMessage]:
+        """Write the replies to the outbox already claimed by this worker, to send right after,
+        and with the first of them the `ending` writes (one statement on PostgreSQL).
 
         Each row is inserted as plain values and handed to the sender as an object built from
         the same values: nothing is read back, and no tracked object is flushed.
@@ -263,8 +297,12 @@ class Dispatcher:
                 "error": None,
                 "created_at": now,
             }
-            outbox_id = (await uow.session.execute(_QUEUE, values)).scalar_one()
+            queue = (_QUEUE, {f"reply_{name}": value for name, value in values.items()})
+            outbox_id = (await execute_together(uow.session, queue, ending)).scalar_one()
+            ending = ()
             rows.append(OutboxMessage(id=outbox_id, **values))
+        if ending:  # no reply: the writes go by themselves
+            await execute_together(uow.session, ending[-1], ending[:-1])
         return rows
 
     async def _acknowledge(self, message: IncomingMessage) -> None:

@@ -11,6 +11,7 @@ from bot.channels.base import Attachment, Button, ChatRef, IncomingMessage
 from handlers.policy import Policy
 from scheduler.calendar import WorkingCalendar
 from scheduler.clock import Clock, local_today
+from storage.messaging import ConversationRepository
 from storage.models import Agency, ChannelIdentity, Contact, Conversation
 from storage.uow import UnitOfWork
 
@@ -50,6 +51,7 @@ class HandlerContext:
     conversation: Conversation | None
     drafts: list[Draft] = field(default_factory=list)
     handled_by: str | None = None
+    dialog_changed: bool = False  # set_state was called: the dispatcher stores the dialog
 
     # ---------------------------------------------------------------- who and when
 
@@ -146,12 +148,14 @@ class HandlerContext:
     def state_data(self) -> dict[str, Any]:
         return dict(self.conversation.data) if self.conversation and self.state else {}
 
-    async def set_state(self, state: str | None, data: dict[str, Any] | None = None) -> None:
+    def set_state(self, state: str | None, data: dict[str, Any] | None = None) -> None:
+        """Move the dialog on; stored with the handler's other writes when it has finished."""
         ref = self.message.ref
-        self.conversation = await self.uow.conversations.set(
+        self.conversation = ConversationRepository.stage(
             ref.channel, ref.chat_id, state, data or {}, self.now(), row=self.conversation
         )
+        self.dialog_changed = True
 
-    async def clear_state(self) -> None:
+    def clear_state(self) -> None:
         if self.conversation is not None and self.conversation.state is not None:
-            await self.set_state(None, {})
+            self.set_state(None, {})

@@ -58,7 +58,7 @@ async def try_link(ctx: HandlerContext, typed: str) -> None:
     ctx.identity = await ctx.uow.identities.link(
         row.contact_id, ref.channel, external, ref.chat_id, ctx.now()
     )
-    await ctx.clear_state()
+    ctx.clear_state()
     await greeting.greet(ctx, linked_now=True)
 
 

@@ -176,16 +176,16 @@ def status_buttons(task_id: int | None) -> list[list[Button]]:
 async def propose(ctx: HandlerContext, view: Assigned, draft: dict[str, Any]) -> None:
     """Repeat what was understood and wait for a yes; ask for what is still missing first."""
     if draft["status"] == "extension_request" and _date(draft) is None:
-        await ctx.set_state("ask_date", {"task_id": view.task.id, "draft": draft})
+        ctx.set_state("ask_date", {"task_id": view.task.id, "draft": draft})
         ctx.reply(t("report.ask_date", code=view.task.code), task_ids=[view.task.id])
         return
-    await ctx.set_state("confirm", {"task_id": view.task.id, "draft": draft})
+    ctx.set_state("confirm", {"task_id": view.task.id, "draft": draft})
     ctx.reply(summary(view, draft), buttons=_confirm_buttons(), task_ids=[view.task.id])
 
 
 async def ask_which(ctx: HandlerContext, choices: list[Assigned], draft: dict[str, Any]) -> None:
     choices = choices[:CHOICE_LIMIT]
-    await ctx.set_state("choose_task", {"task_ids": [v.task.id for v in choices], "draft": draft})
+    ctx.set_state("choose_task", {"task_ids": [v.task.id for v in choices], "draft": draft})
     buttons = [
         [Button(f"{i}. {v.task.code}", f"pick:{v.task.id}")] for i, v in enumerate(choices, 1)
     ]
@@ -205,7 +205,7 @@ async def continue_with(
         return
     views = await _assigned(ctx)
     if not views:
-        await ctx.clear_state()
+        ctx.clear_state()
         ctx.reply(t("chat.no_tasks", agency=ctx.agency.name if ctx.agency else ""))
         return
     target: Assigned | list[Assigned] | None
@@ -214,7 +214,7 @@ async def continue_with(
     else:
         target = await resolve(ctx, reading, views)
     if target is None:
-        await ctx.clear_state()
+        ctx.clear_state()
         ctx.reply(
             t("report.unknown_code", code=reading.task_code) + "\n" + numbered(views[:CHOICE_LIMIT])
         )
@@ -242,7 +242,7 @@ async def _named(
 async def record(ctx: HandlerContext, task_id: int, draft: dict[str, Any]) -> None:
     """Store the report the person confirmed and pass what needs a decision to the coordinator."""
     view = await _view(ctx, task_id)
-    await ctx.clear_state()
+    ctx.clear_state()
     if view is None or ctx.contact is None:
         ctx.reply(t("chat.stale_button"))
         return
@@ -299,7 +299,7 @@ async def on_text(ctx: HandlerContext, fixed_task: int | None = None) -> None:
             ctx.reply(t("report.acknowledged"))
             return
         state = {"draft": draft, "task_id": fixed_task}
-        await ctx.set_state("choose_status", state)
+        ctx.set_state("choose_status", state)
         ctx.reply(t("report.unsure"), buttons=status_buttons(None))
         return
     await continue_with(ctx, reading, draft, fixed_task)
@@ -362,7 +362,7 @@ def register(router: Router) -> None:
         if ctx.message.callback_data == "cf:y":
             await record(ctx, int(data["task_id"]), data["draft"])
         else:
-            await ctx.set_state("correct", {"task_id": data["task_id"]})
+            ctx.set_state("correct", {"task_id": data["task_id"]})
             ctx.reply(t("report.rewrite"))
 
     @router.state("confirm")
@@ -372,7 +372,7 @@ def register(router: Router) -> None:
         if answer is True:
             await record(ctx, int(data["task_id"]), data["draft"])
         elif answer is False:
-            await ctx.set_state("correct", {"task_id": data["task_id"]})
+            ctx.set_state("correct", {"task_id": data["task_id"]})
             ctx.reply(t("report.rewrite"))
         else:  # a new report instead of a yes: read it, about the same task
             await on_text(ctx, fixed_task=int(data["task_id"]))
@@ -438,14 +438,14 @@ def register(router: Router) -> None:
         draft = {"status": status, "percent": None, "date": None, "date_role": None}
         draft |= {"reason": None, "text": t(f"button.{status}")}
         if status == "blocked":
-            await ctx.set_state("ask_reason", {"task_id": task_id, "draft": draft})
+            ctx.set_state("ask_reason", {"task_id": task_id, "draft": draft})
             ctx.reply(t("report.ask_reason", code=view.task.code), task_ids=[view.task.id])
         elif status == "extension_request":
             await propose(ctx, view, draft)  # asks for the date first
         else:
             await record(ctx, view.task.id, draft)
             if status == "in_progress":
-                await ctx.set_state("correct", {"task_id": view.task.id})
+                ctx.set_state("correct", {"task_id": view.task.id})
                 ctx.reply(t("report.add_detail", code=view.task.code), task_ids=[view.task.id])
 
     @router.state("ask_reason")
@@ -454,7 +454,7 @@ def register(router: Router) -> None:
         draft = dict(data["draft"], reason=ctx.text.strip()[:1000], text=ctx.text)
         view = await _one(ctx, int(data["task_id"]))
         if view is None:
-            await ctx.clear_state()
+            ctx.clear_state()
             ctx.reply(t("chat.stale_button"))
             return
         await propose(ctx, view, draft)
@@ -465,7 +465,7 @@ def register(router: Router) -> None:
         reading = read_reply(ctx.text[: ctx.policy.max_text], ctx.today())
         view = await _one(ctx, int(data["task_id"]))
         if view is None:
-            await ctx.clear_state()
+            ctx.clear_state()
             ctx.reply(t("chat.stale_button"))
             return
         if reading.date is None:

@@ -128,7 +128,7 @@ def register(router: Router) -> None:
             ctx.reply(t("review.confirmed", code=task.code))
             await _tell_reporter(ctx, report, t("notice.done_confirmed", code=task.code), task)
         else:
-            await ctx.set_state("return_note", {"report_id": report.id})
+            ctx.set_state("return_note", {"report_id": report.id})
             ctx.reply(t("review.ask_return_note", code=task.code))
 
     @router.callback("ex", roles=COORDINATOR)
@@ -140,12 +140,12 @@ def register(router: Router) -> None:
         if (ctx.message.callback_data or "").endswith(":a"):
             await _approve_extension(ctx, report, task)
         else:
-            await ctx.set_state("refuse_note", {"report_id": report.id})
+            ctx.set_state("refuse_note", {"report_id": report.id})
             ctx.reply(t("review.ask_refuse_note", code=task.code))
 
     async def _with_note(ctx: HandlerContext, state: str, key: str) -> None:
         report = await ctx.uow.reports.get(int(ctx.state_data["report_id"]))
-        await ctx.clear_state()
+        ctx.clear_state()
         if report is None or report.state != "awaiting_review":
             ctx.reply(t("chat.stale_button"))
             return

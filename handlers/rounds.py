@@ -140,14 +140,14 @@ async def start(ctx: HandlerContext, rnd: ReportRound) -> None:
     """Begin (or take up again) the walk through the agency's tasks not yet answered."""
     assert ctx.agency is not None
     if rnd.state != "open":
-        await ctx.clear_state()
+        ctx.clear_state()
         ctx.reply(t("round.closed", period=period_label(rnd)))
         return
     entries = await agencies_in(ctx.uow, rnd, ctx.today(), ctx.calendar, ctx.policy.confirm_done)
     mine = entries.get(ctx.agency.id)
     pending = mine.pending if mine is not None else []
     if not pending:
-        await ctx.clear_state()
+        ctx.clear_state()
         ctx.reply(t("round.nothing_left", agency=ctx.agency.name, period=period_label(rnd)))
         return
     data = {"round": rnd.id, "tasks": pending, "i": 0, "step": "status"}
@@ -198,7 +198,7 @@ async def _ask_status(ctx: HandlerContext, data: dict[str, Any]) -> None:
         await _advance(ctx, data)
         return
     last = await _last(ctx, task_id)
-    await ctx.set_state(STATE, {**data, "step": "status", "status": None})
+    ctx.set_state(STATE, {**data, "step": "status", "status": None})
     buttons = [
         [
             Button(t("button.done"), f"rs:{task_id}:d"),
@@ -229,7 +229,7 @@ async def _advance(ctx: HandlerContext, data: dict[str, Any]) -> None:
     if data["i"] < len(data["tasks"]):
         await _ask_status(ctx, data)
         return
-    await ctx.clear_state()
+    ctx.clear_state()
     assert ctx.agency is not None
     answers = await ctx.uow.rounds.answers(data["round"], [ctx.agency.id])
     skipped = [a.task_id for a in answers if a.state == "skipped"]
@@ -354,7 +354,7 @@ def register(router: Router) -> None:
         if status is None:
             ctx.reply(t("round.stale"))
             return
-        await ctx.set_state(STATE, {**data, "step": "result", "status": status})
+        ctx.set_state(STATE, {**data, "step": "result", "status": status})
         buttons = []
         if last is not None and last.text.strip():
             buttons = [[Button(t("round.button.keep_text"), f"rk:{data['tasks'][data['i']]}")]]

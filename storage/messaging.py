@@ -23,6 +23,7 @@ from storage.models import (
     OutboxMessage,
     SentMessage,
 )
+from storage.together import Part
 from storage.types import LOCAL_TZ
 from storage.upsert import insert_ignoring_conflict
 
@@ -59,9 +60,28 @@ _MARK_SENT = (
 )
 _RECORD_SENT = insert(SentMessage.__table__)
 _DIALOG = Conversation.__table__
-_SET_DIALOG = update(_DIALOG).where(_DIALOG.c.id == bindparam("b_id"))
+# The writes that end a message, built once (storage.together): each bind parameter named for
+# its statement alone, since they may go to the database as one.
+_DIALOG_VALUES = {
+    "state": bindparam("dialog_state"),
+    "data": bindparam("dialog_data"),
+    "updated_at": bindparam("dialog_at"),
+}
+_NEW_DIALOG = insert(_DIALOG).values(
+    channel=bindparam("dialog_channel"), chat_id=bindparam("dialog_chat_id"), **_DIALOG_VALUES
+)
+_MOVE_DIALOG = update(_DIALOG).where(_DIALOG.c.id == bindparam("dialog_id")).values(_DIALOG_VALUES)
 _INBOUND = InboundMessage.__table__
-_FINISH_INBOUND = update(_INBOUND).where(_INBOUND.c.id == bindparam("inbound_id"))
+_FINISHED = {
+    "state": bindparam("finished_state"),
+    "processed_at": bindparam("finished_at"),
+    "handled_by": bindparam("finished_by"),
+    "contact_id": bindparam("finished_contact_id"),
+    "error": bindparam("finished_error"),
+}
+_FINISH = update(_INBOUND).where(_INBOUND.c.id == bindparam("finished_id")).values(_FINISHED)
+# A typed number read as an option also keeps what it meant.
+_FINISH_CHOICE = _FINISH.values(callback_data=bindparam("finished_callback_data"))
 
 
 def delivery_order(avoid_channel: str | None = None) -> tuple[Any, ...]:
@@ -224,8 +244,8 @@ class InboundRepository:
     async def get(self, inbound_id: int) -> InboundMessage | None:
         return await self._session.get(InboundMessage, inbound_id)
 
-    async def finish(
-        self,
+    @staticmethod
+    def finishing(
         inbound_id: int,
         *,
         state: str,
@@ -234,12 +254,14 @@ class InboundRepository:
         contact_id: int | None = None,
         error: str | None = None,
         callback_data: str | None = None,
-    ) -> None:
-        values = {"state": state, "processed_at": at, "handled_by": handled_by}
-        values |= {"contact_id": contact_id, "error": error}
-        if callback_data is not None:  # a typed number read as an option: what it meant
-            values["callback_data"] = callback_data[:100]
-        await self._session.execute(_FINISH_INBOUND, {"inbound_id": inbound_id, **values})
+    ) -> Part:
+        """The write that marks a stored message handled (state "done") or "failed"."""
+        values = {"finished_id": inbound_id, "finished_state": state, "finished_at": at}
+        values |= {"finished_by": handled_by, "finished_contact_id": contact_id}
+        values["finished_error"] = error
+        if callback_data is None:
+            return _FINISH, values
+        return _FINISH_CHOICE, values | {"finished_callback_data": callback_data[:100]}
 
     async def count_by_state(self) -> dict[str, int]:
         stmt = select(InboundMessage.state, func.count(InboundMessage.id)).group_by(
@@ -258,8 +280,8 @@ class ConversationRepository:
         )
         return (await self._session.scalars(stmt)).first()
 
-    async def set(
-        self,
+    @staticmethod
+    def stage(
         channel: str,
         chat_id: str,
         state: str | None,
@@ -267,23 +289,32 @@ class ConversationRepository:
         at: datetime,
         row: Conversation | None = None,
     ) -> Conversation:
-        """Store the dialog's state; pass the row when it is already loaded (saves a query)."""
-        row = row if row is not None else await self.get(channel, chat_id)
+        """The dialog's new state, held in `row` (a new row when the chat has none yet) but not
+        yet stored: `write(row)` stores it, with the handler's other writes at its end.
+
+        The loaded row takes the values as its stored state, so no flush writes it twice.
+        """
         if row is None:
-            row = Conversation(
+            return Conversation(
                 channel=channel, chat_id=chat_id, state=state, data=data, updated_at=at
             )
-            self._session.add(row)  # flushed with the handler's next write, or the commit
-        elif row.id is None:  # added above earlier in this unit of work, not flushed yet
-            row.state, row.data, row.updated_at = state, data, at
-        else:
-            # Every message moves its dialog on: one plain UPDATE, and the loaded row takes
-            # the values as its stored state, so no flush has to find and write it.
-            values = {"state": state, "data": data, "updated_at": at}
-            await self._session.execute(_SET_DIALOG, {"b_id": row.id, **values})
-            for key, value in values.items():
+        for key, value in (("state", state), ("data", data), ("updated_at", at)):
+            if row.id is None:
+                setattr(row, key, value)
+            else:
                 set_committed_value(row, key, value)
         return row
+
+    @staticmethod
+    def write(row: Conversation) -> Part:
+        """The write that stores a staged dialog state (see `stage`)."""
+        values = {"dialog_state": row.state, "dialog_data": row.data, "dialog_at": row.updated_at}
+        if row.id is None:
+            return _NEW_DIALOG, values | {
+                "dialog_channel": row.channel,
+                "dialog_chat_id": row.chat_id,
+            }
+        return _MOVE_DIALOG, values | {"dialog_id": row.id}
 
 
 @dataclass(frozen=True)

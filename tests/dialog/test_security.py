@@ -191,9 +191,16 @@ async def test_the_router_refuses_each_gated_route_to_every_other_role(bot: BotH
                 answer = await bot.press(f"{key}:1:a", as_=person)
             else:  # a dialog state only the bot sets; forged here straight in the database
                 async with bot.uow() as uow:
-                    await uow.conversations.set(
-                        CHANNEL, person.chat_id, key, {"report_id": 1}, bot.clock.now()
+                    dialogs = uow.conversations
+                    dialog = dialogs.stage(
+                        CHANNEL,
+                        person.chat_id,
+                        key,
+                        {"report_id": 1},
+                        bot.clock.now(),
+                        row=await dialogs.get(CHANNEL, person.chat_id),
                     )
+                    await uow.session.execute(*dialogs.write(dialog))
                     await uow.commit()
                 answer = await bot.say("ghi chú", as_=person)
             assert [a.text for a in answer] == [t("chat.coordinator_only")], (kind, key, role)
