@@ -118,7 +118,7 @@ class Dispatcher:
         self._locks = _ChatLocks()
         self._sending = asyncio.Semaphore(MAX_SENDING)
         self._records: GroupCommit[dict[str, Any], int | None] = GroupCommit(
-            sessions, _store_all, one_statement_each=True
+            sessions, _store_all, one_statement=lambda _: True
         )
 
     async def __call__(self, message: IncomingMessage) -> None:

@@ -122,6 +122,19 @@ class _Sent:
     at: datetime
     capabilities: Capabilities
 
+    def record(self) -> SentRecord:
+        row = self.row
+        task_ids = row.payload.get("task_ids") or []
+        return SentRecord(
+            row.id, row.channel, row.chat_id, self.receipt.message_ids, task_ids, self.at
+        )
+
+
+def _one_statement(sent: _Sent) -> bool:
+    """Whether marking this row sent alone is one statement (`OutboxRepository.mark_one_sent`):
+    one message went out, and no numbered options are kept for it."""
+    return len(sent.receipt.message_ids) == 1 and sent.capabilities.buttons
+
 
 class OutboxSender:
     """One per service instance; `worker` names it in the rows it claims."""
@@ -143,7 +156,9 @@ class OutboxSender:
         self._quota_logged: set[tuple[str, str]] = set()  # (channel, month) said in the log
         self.worker = worker or f"w-{uuid.uuid4().hex[:12]}"
         # Rows sent at about the same moment are marked sent in one transaction.
-        self._marks: GroupCommit[_Sent, None] = GroupCommit(sessions, self._mark_sent)
+        self._marks: GroupCommit[_Sent, None] = GroupCommit(
+            sessions, self._mark_sent, one_statement=_one_statement
+        )
 
     async def send_claimed(self, rows: Sequence[OutboxMessage]) -> None:
         """Send rows this worker already holds (claimed in the handler's own transaction)."""
@@ -263,20 +278,12 @@ class OutboxSender:
 
     async def _mark_sent(self, uow: UnitOfWork, sent: list[_Sent]) -> list[None]:
         """Rows that went out: marked sent, with the platform's ids of their messages."""
-        await uow.outbox.mark_sent([(s.row.id, s.at) for s in sent])
-        await uow.outbox.record_sent(
-            [
-                SentRecord(
-                    s.row.id,
-                    s.row.channel,
-                    s.row.chat_id,
-                    s.receipt.message_ids,
-                    s.row.payload.get("task_ids") or [],
-                    s.at,
-                )
-                for s in sent
-            ]
-        )
+        records = [s.record() for s in sent]
+        if len(sent) == 1 and _one_statement(sent[0]):
+            await uow.outbox.mark_one_sent(records[0])
+        else:
+            await uow.outbox.mark_sent([(s.row.id, s.at) for s in sent])
+            await uow.outbox.record_sent(records)
         for s in sent:
             if not s.capabilities.buttons:
                 await self._remember_choices(uow, s.row, s.receipt, s.at)

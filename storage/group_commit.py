@@ -39,12 +39,13 @@ class GroupCommit(Generic[T, R]):
         sessions: async_sessionmaker[AsyncSession],
         write_many: Callable[[UnitOfWork, list[T]], Awaitable[Sequence[R]]],
         *,
-        one_statement_each: bool = False,
+        one_statement: Callable[[T], bool] | None = None,
     ) -> None:
         self._sessions = sessions
         self._write_many = write_many
-        # Then an item alone needs no transaction around it (see UnitOfWork).
-        self._one_statement_each = one_statement_each
+        # Whether an item written alone is one statement: then it needs no transaction around
+        # it (see UnitOfWork).
+        self._one_statement = one_statement
         self._waiting: list[tuple[T, asyncio.Future[R]]] = []
         self._writer: asyncio.Task[None] | None = None
         self.batches = 0  # transactions committed, for tests
@@ -88,7 +89,9 @@ class GroupCommit(Generic[T, R]):
                 self._fail([one], exc)
 
     async def _commit(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
-        alone = self._one_statement_each and len(batch) == 1
+        alone = (
+            self._one_statement is not None and len(batch) == 1 and self._one_statement(batch[0][0])
+        )
         async with UnitOfWork(self._sessions, single_statement=alone) as uow:
             results = await self._write_many(uow, [item for item, _ in batch])
             await uow.commit()

@@ -23,7 +23,7 @@ from storage.models import (
     OutboxMessage,
     SentMessage,
 )
-from storage.together import Part
+from storage.together import Part, execute_together
 from storage.types import LOCAL_TZ
 from storage.upsert import insert_ignoring_conflict
 
@@ -59,6 +59,18 @@ _MARK_SENT = (
     .values(state="sent", sent_at=bindparam("b_at"), error=None)
 )
 _RECORD_SENT = insert(SentMessage.__table__)
+# The same for one reply of one message, as one statement on PostgreSQL (storage.together).
+_MARK_ONE_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("marked_id"))
+    .values(state="sent", sent_at=bindparam("marked_at"), error=None)
+)
+_RECORD_ONE_SENT = insert(SentMessage.__table__).values(
+    {
+        name: bindparam(f"kept_{name}")
+        for name in ("outbox_id", "channel", "chat_id", "message_id", "task_ids", "sent_at")
+    }
+)
 _DIALOG = Conversation.__table__
 # The writes that end a message, built once (storage.together): each bind parameter named for
 # its statement alone, since they may go to the database as one.
@@ -483,6 +495,15 @@ class OutboxRepository:
             OutboxMessage.state
         )
         return {state: int(n) for state, n in await self._session.execute(stmt)}
+
+    async def mark_one_sent(self, sent: SentRecord) -> None:
+        """`mark_sent` and `record_sent` for one row that went out as one message."""
+        (message_id,) = sent.message_ids
+        kept = {"kept_outbox_id": sent.outbox_id, "kept_channel": sent.channel}
+        kept |= {"kept_chat_id": sent.chat_id, "kept_message_id": message_id}
+        kept |= {"kept_task_ids": list(sent.task_ids), "kept_sent_at": sent.at}
+        marked = {"marked_id": sent.outbox_id, "marked_at": sent.at}
+        await execute_together(self._session, (_RECORD_ONE_SENT, kept), [(_MARK_ONE_SENT, marked)])
 
     async def record_sent(self, sent: Sequence[SentRecord]) -> None:
         """Keep the platform's ids of what went out (a reply to one of them finds its row and
