@@ -248,23 +248,23 @@ async def record(ctx: HandlerContext, task_id: int, draft: dict[str, Any]) -> No
         return
     status = draft["status"]
     needs_review = status == "extension_request" or (status == "done" and ctx.policy.confirm_done)
-    report = await ctx.uow.reports.add(
-        task_id=task_id,
-        agency_id=view.agency.id,
-        contact_id=ctx.contact.id,
-        inbound_id=ctx.inbound_id,
-        status=status,
-        percent=100 if status == "done" else draft.get("percent"),
-        said_date=_date(draft),
-        date_role=draft.get("date_role"),
-        reason=draft.get("reason"),
-        text=draft.get("text") or "",
-        checkpoint=view.standing.checkpoint,
-        state="awaiting_review" if needs_review else "recorded",
-        created_at=ctx.now(),
-    )
-    files = await ctx.uow.evidence.attach_loose(
-        ctx.contact.id, ctx.now() - ctx.policy.evidence_window, report.id
+    report, files = await ctx.uow.reports.add_with_files(
+        {
+            "task_id": task_id,
+            "agency_id": view.agency.id,
+            "contact_id": ctx.contact.id,
+            "inbound_id": ctx.inbound_id,
+            "status": status,
+            "percent": 100 if status == "done" else draft.get("percent"),
+            "said_date": _date(draft),
+            "date_role": draft.get("date_role"),
+            "reason": draft.get("reason"),
+            "text": draft.get("text") or "",
+            "checkpoint": view.standing.checkpoint,
+            "state": "awaiting_review" if needs_review else "recorded",
+            "created_at": ctx.now(),
+        },
+        files_since=ctx.now() - ctx.policy.evidence_window,
     )
     key = {
         "done": "report.recorded_done_review" if needs_review else "report.recorded_done",

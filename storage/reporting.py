@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Evidence, Report
@@ -77,6 +77,48 @@ _ATTACH_LOOSE = (
 )
 
 
+_REPORTS = Report.__table__
+# What a report by chat says; stored with the files sent before it in one statement.
+NEW_REPORT_FIELDS = (
+    "task_id",
+    "agency_id",
+    "contact_id",
+    "inbound_id",
+    "status",
+    "percent",
+    "said_date",
+    "date_role",
+    "reason",
+    "text",
+    "checkpoint",
+    "state",
+    "created_at",
+)
+_NEW_REPORT = (
+    insert(_REPORTS)
+    .values({name: bindparam(f"new_{name}") for name in NEW_REPORT_FIELDS})
+    .returning(_REPORTS.c.id)
+)
+# On PostgreSQL the loose files take the new report's id in the same statement: a CTE sees
+# what an earlier one returns, though not the rows it wrote.
+_NEW = _NEW_REPORT.cte("new_report")
+_ATTACHED = (
+    update(_EVIDENCE)
+    .where(
+        _EVIDENCE.c.contact_id == bindparam("b_contact_id"),
+        _EVIDENCE.c.report_id.is_(None),
+        _EVIDENCE.c.created_at >= bindparam("b_since"),
+    )
+    .values(report_id=select(_NEW.c.id).scalar_subquery())
+    .returning(_EVIDENCE.c.id)
+    .cte("attached")
+)
+_NEW_REPORT_WITH_FILES = select(
+    select(_NEW.c.id).scalar_subquery(),
+    select(func.count()).select_from(_ATTACHED).scalar_subquery(),
+)
+
+
 class ReportRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -86,6 +128,24 @@ class ReportRepository:
         self._session.add(row)
         await self._session.flush()
         return row
+
+    async def add_with_files(
+        self, values: dict[str, Any], *, files_since: datetime
+    ) -> tuple[Report, int]:
+        """A new report (`values` holds NEW_REPORT_FIELDS), given the files its author sent
+        just before it (see `EvidenceRepository.attach_loose`): the report, not tracked by
+        the session, and how many files it got. One statement on PostgreSQL."""
+        params = {f"new_{name}": values[name] for name in NEW_REPORT_FIELDS}
+        loose = {"b_contact_id": values["contact_id"], "b_since": files_since}
+        if self._session.get_bind().dialect.name == "postgresql":
+            result = await self._session.execute(_NEW_REPORT_WITH_FILES, params | loose)
+            report_id, files = result.one()
+        else:
+            report_id = (await self._session.execute(_NEW_REPORT, params)).scalar_one()
+            files = await EvidenceRepository(self._session).attach_loose(
+                values["contact_id"], files_since, report_id
+            )
+        return Report(id=report_id, **{name: values[name] for name in NEW_REPORT_FIELDS}), files
 
     async def get(self, report_id: int) -> Report | None:
         return await self._session.get(Report, report_id)

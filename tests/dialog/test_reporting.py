@@ -298,6 +298,10 @@ async def test_a_file_sent_with_the_report_is_attached_on_confirmation(
     answer = await bot.say("xong, gửi ảnh hội nghị", as_=ngoai_vu, attachments=[photo])
     recorded = await bot.tap("Đúng", on=answer[-1], as_=ngoai_vu)
     assert "Đã gắn 1 tệp minh chứng" in recorded[-1].text
+    async with bot.uow() as uow:
+        row = (await uow.session.scalars(select(Evidence))).one()
+        report = (await uow.session.scalars(select(Report))).one()
+    assert (row.file_id, row.report_id, report.status) == ("P-9", report.id, "done")
 
 
 @pytest.mark.parametrize(
