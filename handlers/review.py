@@ -153,6 +153,8 @@ def register(router: Router) -> None:
         assert task is not None
         note = ctx.text.strip()[:1000]
         _decide(ctx, report, state, note)
+        # Sent back, it no longer counts: the report before it in its group counts again.
+        await ctx.uow.reports.reinstate_before(report)
         ctx.reply(t(f"review.{key}", code=task.code))
         await _tell_reporter(ctx, report, t(f"notice.{key}", code=task.code, note=note), task)
 

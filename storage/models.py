@@ -313,6 +313,8 @@ class Report(Base):
         CheckConstraint(_one_of("status", REPORT_STATUSES), name="status"),
         CheckConstraint(_one_of("state", REPORT_STATES), name="state"),
         Index("ix_reports_task_agency", "task_id", "agency_id"),
+        # Where a task stands is read from the reports not superseded (storage.reporting).
+        Index("ix_reports_current", "task_id", "agency_id", "superseded"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -336,6 +338,11 @@ class Report(Base):
     reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # A progress report (done, in progress, blocked) with a newer one, not sent back, from the
+    # same agency on the same task and checkpoint: only the newest counts, and this lets the
+    # reading skip the rest instead of ranking them all. Set only when certain; a report not
+    # marked is still ranked out when read (storage.reporting).
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def created_on(self) -> date:

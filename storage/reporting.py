@@ -6,9 +6,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, false, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plans.progress import PROGRESS_STATUSES, VOID_STATES
 from storage.models import Evidence, Report
 from storage.types import LOCAL_TZ
 
@@ -52,6 +53,7 @@ _RANKED = (
         Report.task_id.in_(bindparam("task_ids", expanding=True)),
         Report.agency_id.in_(bindparam("agency_ids", expanding=True)),
         Report.state.not_in(bindparam("void_states", expanding=True)),
+        Report.superseded == false(),  # ranked out anyway; skipped with the index
     )
     .subquery()
 )
@@ -97,11 +99,14 @@ NEW_REPORT_FIELDS = (
 _NEW_REPORT = (
     insert(_REPORTS)
     .values({name: bindparam(f"new_{name}") for name in NEW_REPORT_FIELDS})
+    # Spelled out: inside a CTE an insert gets no Python-side defaults.
+    .values(superseded=false())
     .returning(_REPORTS.c.id)
 )
 # On PostgreSQL the loose files take the new report's id in the same statement: a CTE sees
 # what an earlier one returns, though not the rows it wrote.
 _NEW = _NEW_REPORT.cte("new_report")
+_NEW_ID = select(_NEW.c.id).scalar_subquery()
 _ATTACHED = (
     update(_EVIDENCE)
     .where(
@@ -109,14 +114,67 @@ _ATTACHED = (
         _EVIDENCE.c.report_id.is_(None),
         _EVIDENCE.c.created_at >= bindparam("b_since"),
     )
-    .values(report_id=select(_NEW.c.id).scalar_subquery())
+    .values(report_id=_NEW_ID)
     .returning(_EVIDENCE.c.id)
     .cte("attached")
 )
-_NEW_REPORT_WITH_FILES = select(
-    select(_NEW.c.id).scalar_subquery(),
-    select(func.count()).select_from(_ATTACHED).scalar_subquery(),
+
+
+def _group_of(prefix: str) -> tuple[Any, ...]:
+    """The reports of one agency on one task, status and checkpoint, the last one counting."""
+    return (
+        _REPORTS.c.task_id == bindparam(f"{prefix}_task_id"),
+        _REPORTS.c.agency_id == bindparam(f"{prefix}_agency_id"),
+        _REPORTS.c.status == bindparam(f"{prefix}_status"),
+        _REPORTS.c.status.in_(PROGRESS_STATUSES),
+        _REPORTS.c.checkpoint.is_not_distinct_from(bindparam(f"{prefix}_checkpoint")),
+    )
+
+
+# A new progress report supersedes the older ones of its group (see Report.superseded).
+_SUPERSEDE = (
+    update(_REPORTS)
+    .where(
+        *_group_of("new"),
+        _REPORTS.c.superseded == false(),
+        _REPORTS.c.created_at <= bindparam("new_created_at"),
+        _REPORTS.c.id < bindparam("new_id"),
+    )
+    .values(superseded=True)
 )
+_NEW_REPORT_WITH_FILES = select(
+    _NEW_ID, select(func.count()).select_from(_ATTACHED).scalar_subquery()
+).add_cte(
+    update(_REPORTS)
+    .where(
+        *_group_of("new"),
+        _REPORTS.c.superseded == false(),
+        _REPORTS.c.created_at <= bindparam("new_created_at"),
+        _REPORTS.c.id < _NEW_ID,
+    )
+    .values(superseded=True)
+    .cte("superseding")
+)
+# A report sent back: the newest other one of its group, not sent back itself, counts again.
+_REINSTATE = (
+    update(_REPORTS)
+    .where(
+        _REPORTS.c.id
+        == select(_REPORTS.c.id)
+        .where(
+            *_group_of("back"),
+            _REPORTS.c.state.not_in(VOID_STATES),
+            _REPORTS.c.id != bindparam("back_id"),
+        )
+        .order_by(_REPORTS.c.created_at.desc(), _REPORTS.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    .values(superseded=False)
+)
+
+
+_GROUP_FIELDS = ("task_id", "agency_id", "status", "checkpoint")
 
 
 class ReportRepository:
@@ -127,6 +185,9 @@ class ReportRepository:
         row = Report(**values)
         self._session.add(row)
         await self._session.flush()
+        await self._supersede_older(
+            row.id, {name: getattr(row, name) for name in NEW_REPORT_FIELDS}
+        )
         return row
 
     async def add_with_files(
@@ -145,7 +206,21 @@ class ReportRepository:
             files = await EvidenceRepository(self._session).attach_loose(
                 values["contact_id"], files_since, report_id
             )
+            await self._supersede_older(report_id, values)
         return Report(id=report_id, **{name: values[name] for name in NEW_REPORT_FIELDS}), files
+
+    async def _supersede_older(self, report_id: int, values: dict[str, Any]) -> None:
+        if values["status"] in PROGRESS_STATUSES and values["state"] not in VOID_STATES:
+            params = {f"new_{name}": values[name] for name in _GROUP_FIELDS}
+            params |= {"new_id": report_id, "new_created_at": values["created_at"]}
+            await self._session.execute(_SUPERSEDE, params)
+
+    async def reinstate_before(self, report: Report) -> None:
+        """`report` was sent back (a void state): the newest other report of its group that
+        was not counts again, as it did before this one came."""
+        await self._session.flush()  # states changed on loaded reports count in the choice
+        params = {f"back_{name}": getattr(report, name) for name in _GROUP_FIELDS}
+        await self._session.execute(_REINSTATE, params | {"back_id": report.id})
 
     async def get(self, report_id: int) -> Report | None:
         return await self._session.get(Report, report_id)
