@@ -68,8 +68,8 @@ def _jsonable(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 async def _store_all(uow: UnitOfWork, messages: list[dict[str, Any]]) -> list[int | None]:
-    """Messages arriving together, stored in the order they came (None for a duplicate)."""
-    return [await uow.inbound.record(values) for values in messages]
+    """Messages arriving together, stored in one statement (None for a duplicate)."""
+    return await uow.inbound.record_many(messages)
 
 
 class _ChatLocks:
@@ -118,7 +118,9 @@ class Dispatcher:
         self._locks = _ChatLocks()
         self._sending = asyncio.Semaphore(MAX_SENDING)
         self._records: GroupCommit[dict[str, Any], int | None] = GroupCommit(
-            sessions, _store_all, one_statement=lambda _: True
+            sessions,
+            _store_all,
+            one_statement=lambda _: True,  # record_many
         )
 
     async def __call__(self, message: IncomingMessage) -> None:

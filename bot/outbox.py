@@ -130,10 +130,10 @@ class _Sent:
         )
 
 
-def _one_statement(sent: _Sent) -> bool:
-    """Whether marking this row sent alone is one statement (`OutboxRepository.mark_one_sent`):
-    one message went out, and no numbered options are kept for it."""
-    return len(sent.receipt.message_ids) == 1 and sent.capabilities.buttons
+def _one_statement(sent: list[_Sent]) -> bool:
+    """Whether marking these rows sent is one statement (`OutboxRepository.mark_one_sent`):
+    one row that went out as one message, with no numbered options kept for it."""
+    return len(sent) == 1 and len(sent[0].receipt.message_ids) == 1 and sent[0].capabilities.buttons
 
 
 class OutboxSender:
@@ -279,7 +279,7 @@ class OutboxSender:
     async def _mark_sent(self, uow: UnitOfWork, sent: list[_Sent]) -> list[None]:
         """Rows that went out: marked sent, with the platform's ids of their messages."""
         records = [s.record() for s in sent]
-        if len(sent) == 1 and _one_statement(sent[0]):
+        if _one_statement(sent):
             await uow.outbox.mark_one_sent(records[0])
         else:
             await uow.outbox.mark_sent([(s.row.id, s.at) for s in sent])

@@ -39,12 +39,12 @@ class GroupCommit(Generic[T, R]):
         sessions: async_sessionmaker[AsyncSession],
         write_many: Callable[[UnitOfWork, list[T]], Awaitable[Sequence[R]]],
         *,
-        one_statement: Callable[[T], bool] | None = None,
+        one_statement: Callable[[list[T]], bool] | None = None,
     ) -> None:
         self._sessions = sessions
         self._write_many = write_many
-        # Whether an item written alone is one statement: then it needs no transaction around
-        # it (see UnitOfWork).
+        # Whether `write_many` writes these items in one statement: then they need no
+        # transaction around them (see UnitOfWork).
         self._one_statement = one_statement
         self._waiting: list[tuple[T, asyncio.Future[R]]] = []
         self._writer: asyncio.Task[None] | None = None
@@ -89,11 +89,10 @@ class GroupCommit(Generic[T, R]):
                 self._fail([one], exc)
 
     async def _commit(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
-        alone = (
-            self._one_statement is not None and len(batch) == 1 and self._one_statement(batch[0][0])
-        )
-        async with UnitOfWork(self._sessions, single_statement=alone) as uow:
-            results = await self._write_many(uow, [item for item, _ in batch])
+        items = [item for item, _ in batch]
+        single = self._one_statement is not None and self._one_statement(items)
+        async with UnitOfWork(self._sessions, single_statement=single) as uow:
+            results = await self._write_many(uow, items)
             await uow.commit()
         self.batches += 1
         self.writes += len(batch)

@@ -25,7 +25,7 @@ from storage.models import (
 )
 from storage.together import Part, execute_together
 from storage.types import LOCAL_TZ
-from storage.upsert import insert_ignoring_conflict
+from storage.upsert import insert_ignoring_conflict, insert_many_ignoring_conflict
 
 # Statements of every message, built once: building and keying one costs more than running it.
 # Who wrote and where their dialog stands; each may be missing, so both hang off a one-row
@@ -252,6 +252,22 @@ class InboundRepository:
     async def record(self, values: dict[str, Any]) -> int | None:
         """Store a message as received; None when this (channel, event_id) was stored before."""
         return await insert_ignoring_conflict(self._session, InboundMessage, values)
+
+    async def record_many(self, messages: Sequence[dict[str, Any]]) -> list[int | None]:
+        """`record` for messages arriving together, in one statement; ids in their order."""
+        if len(messages) == 1:
+            return [await self.record(messages[0])]
+        firsts: dict[tuple[str, str], dict[str, Any]] = {}
+        for values in messages:  # the same event twice in one batch: the second is a duplicate
+            firsts.setdefault((values["channel"], values["event_id"]), values)
+        ids = await insert_many_ignoring_conflict(
+            self._session, InboundMessage, list(firsts.values()), key=("channel", "event_id")
+        )
+        return [
+            ids.get(key) if firsts[key] is values else None
+            for values in messages
+            for key in [(values["channel"], values["event_id"])]
+        ]
 
     async def get(self, inbound_id: int) -> InboundMessage | None:
         return await self._session.get(InboundMessage, inbound_id)

@@ -30,3 +30,24 @@ async def insert_ignoring_conflict(
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     stmt = _insert_ignoring_conflict(dialect, model.__table__)  # type: ignore[arg-type]
     return (await session.execute(stmt, values)).scalar_one_or_none()
+
+
+@cache
+def _insert_many_ignoring_conflict(dialect: str, table: Table, key: tuple[str, ...]) -> Insert:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing().returning(table.c.id, *(table.c[k] for k in key))
+
+
+async def insert_many_ignoring_conflict(
+    session: AsyncSession,
+    model: type[DeclarativeBase],
+    rows: list[dict[str, Any]],
+    *,
+    key: tuple[str, ...],
+) -> dict[tuple[Any, ...], int]:
+    """`insert_ignoring_conflict` for many rows in one statement (SQLAlchemy's "insertmanyvalues"
+    for an INSERT with RETURNING): the ids of the rows inserted, by their `key` columns' values;
+    a row missing there already existed. The rows must differ in `key`."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    stmt = _insert_many_ignoring_conflict(dialect, model.__table__, key)  # type: ignore[arg-type]
+    return {tuple(found[1:]): found[0] for found in await session.execute(stmt, rows)}

@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.dispatcher import _store_all
 from storage.db import session_factory
 from storage.group_commit import GroupCommit
 from storage.models import InboundMessage
@@ -89,6 +90,41 @@ async def test_one_bad_write_fails_only_its_caller(db_engine: AsyncEngine) -> No
     assert isinstance(results[2], IntegrityError)
     assert all(isinstance(r, int) for i, r in enumerate(results) if i != 2)
     assert await stored_texts(db_engine) == [
+        "đang làm 70%",
+        "vướng kinh phí",
+        "xin gia hạn đến 15/12",
+    ]
+
+
+async def test_the_dispatchers_messages_arriving_together_go_in_one_statement(
+    db_engine: AsyncEngine,
+) -> None:
+    inserts: list[int] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO INBOUND_MESSAGES"):
+            inserts.append(1)
+
+    event.listen(db_engine.sync_engine, "before_cursor_execute", count)
+    try:
+        writes = GroupCommit(session_factory(db_engine), _store_all, one_statement=lambda _: True)
+        first = await writes.submit(inbound("1", "xong rồi"))
+        ids = await asyncio.gather(
+            writes.submit(inbound("2", "đang làm 70%")),
+            writes.submit(inbound("1", "xong rồi")),  # stored before: a duplicate
+            writes.submit(inbound("3", "vướng kinh phí")),
+            writes.submit(inbound("3", "vướng kinh phí")),  # twice in one batch
+            writes.submit(inbound("4", "xin gia hạn đến 15/12")),
+        )
+    finally:
+        event.remove(db_engine.sync_engine, "before_cursor_execute", count)
+
+    assert isinstance(first, int)
+    assert [i is None for i in ids] == [False, True, False, True, False]
+    assert ids[0] < ids[2] < ids[4] and first < ids[0]  # type: ignore[operator]
+    assert len(inserts) == 2  # the first alone, then the five that came together at once
+    assert await stored_texts(db_engine) == [
+        "xong rồi",
         "đang làm 70%",
         "vướng kinh phí",
         "xin gia hạn đến 15/12",
