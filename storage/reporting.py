@@ -142,16 +142,24 @@ _SUPERSEDE = (
     )
     .values(superseded=True)
 )
-_NEW_REPORT_WITH_FILES = select(
-    _NEW_ID, select(func.count()).select_from(_ATTACHED).scalar_subquery()
-).add_cte(
-    update(_REPORTS)
+# Rows another transaction holds are left unmarked (SKIP LOCKED), not waited for: two
+# reports on one task at once would otherwise queue on the older rows, and a row left
+# unmarked is still ranked out when read.
+_OLDER_FREE = (
+    select(_REPORTS.c.id)
     .where(
         *_group_of("new"),
         _REPORTS.c.superseded == false(),
         _REPORTS.c.created_at <= bindparam("new_created_at"),
         _REPORTS.c.id < _NEW_ID,
     )
+    .with_for_update(skip_locked=True)
+)
+_NEW_REPORT_WITH_FILES = select(
+    _NEW_ID, select(func.count()).select_from(_ATTACHED).scalar_subquery()
+).add_cte(
+    update(_REPORTS)
+    .where(_REPORTS.c.id.in_(_OLDER_FREE))
     .values(superseded=True)
     .cte("superseding")
 )
