@@ -131,29 +131,23 @@ def _group_of(prefix: str) -> tuple[Any, ...]:
     )
 
 
-# A new progress report supersedes the older ones of its group (see Report.superseded).
-_SUPERSEDE = (
-    update(_REPORTS)
-    .where(
+def _older_unmarked(new_id: Any) -> tuple[Any, ...]:
+    """The reports a new progress report supersedes (see Report.superseded): of its group,
+    older than it, not marked yet."""
+    return (
         *_group_of("new"),
         _REPORTS.c.superseded == false(),
         _REPORTS.c.created_at <= bindparam("new_created_at"),
-        _REPORTS.c.id < bindparam("new_id"),
+        _REPORTS.c.id < new_id,
     )
-    .values(superseded=True)
-)
+
+
+_SUPERSEDE = update(_REPORTS).where(*_older_unmarked(bindparam("new_id"))).values(superseded=True)
 # Rows another transaction holds are left unmarked (SKIP LOCKED), not waited for: two
 # reports on one task at once would otherwise queue on the older rows, and a row left
 # unmarked is still ranked out when read.
 _OLDER_FREE = (
-    select(_REPORTS.c.id)
-    .where(
-        *_group_of("new"),
-        _REPORTS.c.superseded == false(),
-        _REPORTS.c.created_at <= bindparam("new_created_at"),
-        _REPORTS.c.id < _NEW_ID,
-    )
-    .with_for_update(skip_locked=True)
+    select(_REPORTS.c.id).where(*_older_unmarked(_NEW_ID)).with_for_update(skip_locked=True)
 )
 _NEW_REPORT_WITH_FILES = select(
     _NEW_ID, select(func.count()).select_from(_ATTACHED).scalar_subquery()
