@@ -68,15 +68,13 @@ _FACTS = (
     .order_by(_RANKED.c.created_at, _RANKED.c.id)
 )
 _EVIDENCE = Evidence.__table__
-_ATTACH_LOOSE = (
-    update(_EVIDENCE)
-    .where(
-        _EVIDENCE.c.contact_id == bindparam("b_contact_id"),
-        _EVIDENCE.c.report_id.is_(None),
-        _EVIDENCE.c.created_at >= bindparam("b_since"),
-    )
-    .values(report_id=bindparam("b_report_id"))
+# The files a person sent just before a report, not yet given to one.
+_LOOSE_FILES = (
+    _EVIDENCE.c.contact_id == bindparam("b_contact_id"),
+    _EVIDENCE.c.report_id.is_(None),
+    _EVIDENCE.c.created_at >= bindparam("b_since"),
 )
+_ATTACH_LOOSE = update(_EVIDENCE).where(*_LOOSE_FILES).values(report_id=bindparam("b_report_id"))
 
 
 _REPORTS = Report.__table__
@@ -109,11 +107,7 @@ _NEW = _NEW_REPORT.cte("new_report")
 _NEW_ID = select(_NEW.c.id).scalar_subquery()
 _ATTACHED = (
     update(_EVIDENCE)
-    .where(
-        _EVIDENCE.c.contact_id == bindparam("b_contact_id"),
-        _EVIDENCE.c.report_id.is_(None),
-        _EVIDENCE.c.created_at >= bindparam("b_since"),
-    )
+    .where(*_LOOSE_FILES)
     .values(report_id=_NEW_ID)
     .returning(_EVIDENCE.c.id)
     .cte("attached")
