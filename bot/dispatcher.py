@@ -57,6 +57,9 @@ _QUEUE = (
 # button answers too). Telegram's pacing waits inside the send (a second at most, for a
 # second message to one chat), so 16 slots still carry more than its 30 messages a second.
 MAX_SENDING = 16
+# Messages stored together go as one INSERT up to SQLAlchemy's insertmanyvalues page (1 000
+# rows); more are several statements, so they need a transaction around them.
+ONE_INSERT = 1000
 
 
 def _jsonable(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -120,7 +123,7 @@ class Dispatcher:
         self._records: GroupCommit[dict[str, Any], int | None] = GroupCommit(
             sessions,
             _store_all,
-            one_statement=lambda _: True,  # record_many
+            one_statement=lambda batch: len(batch) <= ONE_INSERT,  # record_many
         )
 
     async def __call__(self, message: IncomingMessage) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, false, func, insert, or_, select, update
+from sqlalchemy import Update, bindparam, false, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plans.progress import PROGRESS_STATUSES, VOID_STATES
@@ -136,21 +136,19 @@ def _older_unmarked(new_id: Any) -> tuple[Any, ...]:
     )
 
 
-_SUPERSEDE = update(_REPORTS).where(*_older_unmarked(bindparam("new_id"))).values(superseded=True)
-# Rows another transaction holds are left unmarked (SKIP LOCKED), not waited for: two
-# reports on one task at once would otherwise queue on the older rows, and a row left
-# unmarked is still ranked out when read.
-_OLDER_FREE = (
-    select(_REPORTS.c.id).where(*_older_unmarked(_NEW_ID)).with_for_update(skip_locked=True)
-)
+def _superseding(new_id: Any) -> Update:
+    """Mark what a new progress report supersedes. Rows another transaction holds are left
+    unmarked (SKIP LOCKED, PostgreSQL; SQLite has one writer), not waited for: two reports on
+    one task at once would otherwise queue on the older rows, and a row left unmarked is
+    still ranked out when read."""
+    free = select(_REPORTS.c.id).where(*_older_unmarked(new_id)).with_for_update(skip_locked=True)
+    return update(_REPORTS).where(_REPORTS.c.id.in_(free)).values(superseded=True)
+
+
+_SUPERSEDE = _superseding(bindparam("new_id"))
 _NEW_REPORT_WITH_FILES = select(
     _NEW_ID, select(func.count()).select_from(_ATTACHED).scalar_subquery()
-).add_cte(
-    update(_REPORTS)
-    .where(_REPORTS.c.id.in_(_OLDER_FREE))
-    .values(superseded=True)
-    .cte("superseding")
-)
+).add_cte(_superseding(_NEW_ID).cte("superseding"))
 # A report sent back: the newest other one of its group, not sent back itself, counts again.
 _REINSTATE = (
     update(_REPORTS)
