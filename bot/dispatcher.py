@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import bindparam, insert
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import Channel, ChatRef, IncomingMessage
@@ -23,7 +23,7 @@ from scheduler.calendar import WorkingCalendar
 from scheduler.clock import Clock
 from storage.group_commit import GroupCommit
 from storage.models import OutboxMessage
-from storage.together import Part, execute_together
+from storage.together import Part, bound, execute_together, named
 from storage.uow import UnitOfWork
 from texts import t
 
@@ -47,11 +47,7 @@ _REPLY_COLUMNS = (
     "created_at",
 )
 # Built once (see storage.together): each value a bind parameter named for this statement.
-_QUEUE = (
-    insert(_OUTBOX)
-    .values({name: bindparam(f"reply_{name}") for name in _REPLY_COLUMNS})
-    .returning(_OUTBOX.c.id)
-)
+_QUEUE = insert(_OUTBOX).values(bound("reply", _REPLY_COLUMNS)).returning(_OUTBOX.c.id)
 # Replies in flight at once: a burst of a hundred chats answered together waits here rather
 # than opening a hundred connections (the transport keeps a pool of 64 for the outbox and
 # button answers too). Telegram's pacing waits inside the send (a second at most, for a
@@ -302,7 +298,7 @@ class Dispatcher:
                 "error": None,
                 "created_at": now,
             }
-            queue = (_QUEUE, {f"reply_{name}": value for name, value in values.items()})
+            queue = (_QUEUE, named("reply", values))
             outbox_id = (await execute_together(uow.session, queue, ending)).scalar_one()
             ending = ()
             rows.append(OutboxMessage(id=outbox_id, **values))

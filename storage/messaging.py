@@ -23,7 +23,7 @@ from storage.models import (
     OutboxMessage,
     SentMessage,
 )
-from storage.together import Part, execute_together
+from storage.together import Part, bound, execute_together, named
 from storage.types import LOCAL_TZ
 from storage.upsert import insert_ignoring_conflict, insert_many_ignoring_conflict
 
@@ -66,10 +66,7 @@ _MARK_ONE_SENT = (
     .values(state="sent", sent_at=bindparam("marked_at"), error=None)
 )
 _RECORD_ONE_SENT = insert(SentMessage.__table__).values(
-    {
-        name: bindparam(f"kept_{name}")
-        for name in ("outbox_id", "channel", "chat_id", "message_id", "task_ids", "sent_at")
-    }
+    bound("kept", ("outbox_id", "channel", "chat_id", "message_id", "task_ids", "sent_at"))
 )
 _DIALOG = Conversation.__table__
 # The writes that end a message, built once (storage.together): each bind parameter named for
@@ -515,11 +512,12 @@ class OutboxRepository:
     async def mark_one_sent(self, sent: SentRecord) -> None:
         """`mark_sent` and `record_sent` for one row that went out as one message."""
         (message_id,) = sent.message_ids
-        kept = {"kept_outbox_id": sent.outbox_id, "kept_channel": sent.channel}
-        kept |= {"kept_chat_id": sent.chat_id, "kept_message_id": message_id}
-        kept |= {"kept_task_ids": list(sent.task_ids), "kept_sent_at": sent.at}
+        kept = {"outbox_id": sent.outbox_id, "channel": sent.channel, "chat_id": sent.chat_id}
+        kept |= {"message_id": message_id, "task_ids": list(sent.task_ids), "sent_at": sent.at}
         marked = {"marked_id": sent.outbox_id, "marked_at": sent.at}
-        await execute_together(self._session, (_RECORD_ONE_SENT, kept), [(_MARK_ONE_SENT, marked)])
+        await execute_together(
+            self._session, (_RECORD_ONE_SENT, named("kept", kept)), [(_MARK_ONE_SENT, marked)]
+        )
 
     async def record_sent(self, sent: Sequence[SentRecord]) -> None:
         """Keep the platform's ids of what went out (a reply to one of them finds its row and

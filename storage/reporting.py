@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from plans.progress import PROGRESS_STATUSES, VOID_STATES
 from storage.models import Evidence, Report
+from storage.together import bound, named
 from storage.types import LOCAL_TZ
 
 
@@ -96,7 +97,7 @@ NEW_REPORT_FIELDS = (
 )
 _NEW_REPORT = (
     insert(_REPORTS)
-    .values({name: bindparam(f"new_{name}") for name in NEW_REPORT_FIELDS})
+    .values(bound("new", NEW_REPORT_FIELDS))
     # Spelled out: inside a CTE an insert gets no Python-side defaults.
     .values(superseded=false())
     .returning(_REPORTS.c.id)
@@ -190,7 +191,7 @@ class ReportRepository:
         """A new report (`values` holds NEW_REPORT_FIELDS), given the files its author sent
         just before it (see `EvidenceRepository.attach_loose`): the report, not tracked by
         the session, and how many files it got. One statement on PostgreSQL."""
-        params = {f"new_{name}": values[name] for name in NEW_REPORT_FIELDS}
+        params = named("new", {name: values[name] for name in NEW_REPORT_FIELDS})
         loose = {"b_contact_id": values["contact_id"], "b_since": files_since}
         if self._session.get_bind().dialect.name == "postgresql":
             result = await self._session.execute(_NEW_REPORT_WITH_FILES, params | loose)
@@ -205,7 +206,7 @@ class ReportRepository:
 
     async def _supersede_older(self, report_id: int, values: dict[str, Any]) -> None:
         if values["status"] in PROGRESS_STATUSES and values["state"] not in VOID_STATES:
-            params = {f"new_{name}": values[name] for name in _GROUP_FIELDS}
+            params = named("new", {name: values[name] for name in _GROUP_FIELDS})
             params |= {"new_id": report_id, "new_created_at": values["created_at"]}
             await self._session.execute(_SUPERSEDE, params)
 

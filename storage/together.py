@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Delete, Insert, Update
+from sqlalchemy import BindParameter, Delete, Insert, Update, bindparam
 from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
 Write = Insert | Update | Delete
 # A statement built once (a module constant) and the values of its bind parameters.
 Part = tuple[Write, Mapping[str, Any]]
+
+
+def bound(prefix: str, columns: Iterable[str]) -> dict[str, BindParameter[Any]]:
+    """Values for these columns as bind parameters named for one statement, for `.values()`:
+    {"state": bindparam("reply_state"), …}."""
+    return {name: bindparam(f"{prefix}_{name}") for name in columns}
+
+
+def named(prefix: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters of a statement built with `bound(prefix, …)`, from column values."""
+    return {f"{prefix}_{name}": value for name, value in values.items()}
 
 
 @lru_cache(maxsize=64)
