@@ -179,7 +179,7 @@ class Dispatcher:
         """Run the message's handler, queue the replies and mark the message done: one
         transaction, so the state it leaves is all or nothing."""
         ref = message.ref
-        async with UnitOfWork(self._sessions) as uow:
+        async with UnitOfWork(self._sessions, begin_at_first_write=True) as uow:
             identity, conversation = await uow.identities.find_in_chat(
                 ref.channel, ref.user_id or ref.chat_id, ref.chat_id
             )
@@ -299,10 +299,13 @@ class Dispatcher:
                 "created_at": now,
             }
             queue = (_QUEUE, named("reply", values))
+            if len(drafts) == 1 and draft.attachment is None:
+                uow.last_write_follows()  # the reply and the ending: one statement, atomic
             outbox_id = (await execute_together(uow.session, queue, ending)).scalar_one()
             ending = ()
             rows.append(OutboxMessage(id=outbox_id, **values))
         if ending:  # no reply: the writes go by themselves
+            uow.last_write_follows()
             await execute_together(uow.session, ending[-1], ending[:-1])
         return rows
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from storage import sqlite_inline
+from storage import first_write, sqlite_inline
 
 # Found next to this module, not from the working directory, so an installed service migrates.
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -84,6 +84,7 @@ def create_engine(url: str | URL | None = None, *, foreign_keys: bool = True) ->
     # and a connection handed back a moment ago is alive.
     event.listen(engine.sync_engine.pool, "checkin", _idle_from)
     event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
+    first_write.install(engine)
     return engine
 
 

@@ -8,8 +8,10 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Generic, TypeVar, overload
 
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage import first_write
 from storage.assigned import AssignedRepository
 from storage.channels import ChoiceRepository, MediaRepository, ZaloBotRepository
 from storage.handing import DigestRunRepository, RoundRepository, StoredFileRepository
@@ -124,13 +126,21 @@ class UnitOfWork:
     media = _Repository(MediaRepository)
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], *, single_statement: bool = False
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        single_statement: bool = False,
+        begin_at_first_write: bool = False,
     ) -> None:
         self._sessions = sessions
         self._open = False
         # One statement is atomic by itself: on PostgreSQL it runs without BEGIN and COMMIT,
         # two round trips fewer. (SQLite's are calls in this process, not round trips.)
         self._single_statement = single_statement
+        # On PostgreSQL, reads before the first write run without a transaction, and a unit of
+        # work whose only write is its last may need none (storage.first_write).
+        self._begin_at_first_write = begin_at_first_write
+        self._reading: Connection | None = None
 
     async def __aenter__(self) -> UnitOfWork:
         if self._open:
@@ -148,6 +158,10 @@ class UnitOfWork:
         self.session = self._sessions()
         if self._single_statement and self._lock is None:
             await self.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        elif self._begin_at_first_write and self._lock is None:
+            connection = await self.session.connection()
+            if await first_write.read_until_first_write(connection):
+                self._reading = connection.sync_connection
         self._open = True
         return self
 
@@ -167,6 +181,7 @@ class UnitOfWork:
             # rollback(), leaves loaded objects readable for building the reply afterwards.
             await self.session.close()
             self._open = False
+            self._reading = None
             if self._lock is not None:
                 key, lock = self._lock
                 _HOLDERS.pop(key, None)
@@ -174,6 +189,12 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
+
+    def last_write_follows(self) -> None:
+        """The next write is this unit of work's last: with `begin_at_first_write`, if it is
+        also the first, it runs as a statement of its own, without BEGIN and COMMIT."""
+        if self._reading is not None:
+            first_write.last_write_follows(self._reading)
 
     async def rollback(self) -> None:
         await self.session.rollback()
