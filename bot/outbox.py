@@ -131,9 +131,9 @@ class _Sent:
 
 
 def _one_statement(sent: list[_Sent]) -> bool:
-    """Whether marking these rows sent is one statement (`OutboxRepository.mark_one_sent`):
-    one row that went out as one message, with no numbered options kept for it."""
-    return len(sent) == 1 and len(sent[0].receipt.message_ids) == 1 and sent[0].capabilities.buttons
+    """Whether marking these rows sent is one statement (`OutboxRepository.mark_and_record_sent`
+    on PostgreSQL): no numbered options to keep for any of them."""
+    return all(s.capabilities.buttons for s in sent)
 
 
 class OutboxSender:
@@ -278,12 +278,7 @@ class OutboxSender:
 
     async def _mark_sent(self, uow: UnitOfWork, sent: list[_Sent]) -> list[None]:
         """Rows that went out: marked sent, with the platform's ids of their messages."""
-        records = [s.record() for s in sent]
-        if _one_statement(sent):
-            await uow.outbox.mark_one_sent(records[0])
-        else:
-            await uow.outbox.mark_sent([(s.row.id, s.at) for s in sent])
-            await uow.outbox.record_sent(records)
+        await uow.outbox.mark_and_record_sent([s.record() for s in sent])
         for s in sent:
             if not s.capabilities.buttons:
                 await self._remember_choices(uow, s.row, s.receipt, s.at)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, insert, literal, select, update
+from sqlalchemy import and_, bindparam, case, func, insert, literal, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -23,8 +24,8 @@ from storage.models import (
     OutboxMessage,
     SentMessage,
 )
-from storage.together import Part, bound, execute_together, named
-from storage.types import LOCAL_TZ
+from storage.together import Part
+from storage.types import LOCAL_TZ, as_utc
 from storage.upsert import insert_ignoring_conflict, insert_many_ignoring_conflict
 
 # Statements of every message, built once: building and keying one costs more than running it.
@@ -59,14 +60,25 @@ _MARK_SENT = (
     .values(state="sent", sent_at=bindparam("b_at"), error=None)
 )
 _RECORD_SENT = insert(SentMessage.__table__)
-# The same for one reply of one message, as one statement on PostgreSQL (storage.together).
-_MARK_ONE_SENT = (
-    update(_OUTBOX)
-    .where(_OUTBOX.c.id == bindparam("marked_id"))
-    .values(state="sent", sent_at=bindparam("marked_at"), error=None)
-)
-_RECORD_ONE_SENT = insert(SentMessage.__table__).values(
-    bound("kept", ("outbox_id", "channel", "chat_id", "message_id", "task_ids", "sent_at"))
+# The same on PostgreSQL as one statement for any number of rows: the rows' values go as one
+# array per column, so the statement is built (and planned) once whatever the batch's size.
+_MARK_AND_RECORD_SENT = text(
+    """
+    WITH marked AS (
+        UPDATE outbox SET state = 'sent', sent_at = went.at, error = NULL
+        FROM unnest(CAST(:marked_ids AS integer[]), CAST(:marked_ats AS timestamptz[]))
+            AS went(id, at)
+        WHERE outbox.id = went.id
+    )
+    INSERT INTO sent_messages (outbox_id, channel, chat_id, message_id, task_ids, sent_at)
+    SELECT kept.outbox_id, kept.channel, kept.chat_id, kept.message_id,
+        CAST(kept.task_ids AS json), kept.sent_at
+    FROM unnest(
+        CAST(:kept_outbox_ids AS integer[]), CAST(:kept_channels AS varchar[]),
+        CAST(:kept_chat_ids AS varchar[]), CAST(:kept_message_ids AS varchar[]),
+        CAST(:kept_task_ids AS text[]), CAST(:kept_ats AS timestamptz[])
+    ) AS kept(outbox_id, channel, chat_id, message_id, task_ids, sent_at)
+    """
 )
 _DIALOG = Conversation.__table__
 # The writes that end a message, built once (storage.together): each bind parameter named for
@@ -509,14 +521,26 @@ class OutboxRepository:
         )
         return {state: int(n) for state, n in await self._session.execute(stmt)}
 
-    async def mark_one_sent(self, sent: SentRecord) -> None:
-        """`mark_sent` and `record_sent` for one row that went out as one message."""
-        (message_id,) = sent.message_ids
-        kept = {"outbox_id": sent.outbox_id, "channel": sent.channel, "chat_id": sent.chat_id}
-        kept |= {"message_id": message_id, "task_ids": list(sent.task_ids), "sent_at": sent.at}
-        marked = {"marked_id": sent.outbox_id, "marked_at": sent.at}
-        await execute_together(
-            self._session, (_RECORD_ONE_SENT, named("kept", kept)), [(_MARK_ONE_SENT, marked)]
+    async def mark_and_record_sent(self, sent: Sequence[SentRecord]) -> None:
+        """`mark_sent` and `record_sent` together: on PostgreSQL one statement for them all."""
+        if self._session.get_bind().dialect.name != "postgresql":
+            await self.mark_sent([(r.outbox_id, r.at) for r in sent])
+            await self.record_sent(sent)
+            return
+        kept = [(r, message_id) for r in sent for message_id in r.message_ids]
+        at = {r.outbox_id: as_utc(r.at) for r in sent}  # what UTCDateTime would bind
+        await self._session.execute(
+            _MARK_AND_RECORD_SENT,
+            {
+                "marked_ids": [r.outbox_id for r in sent],
+                "marked_ats": [at[r.outbox_id] for r in sent],
+                "kept_outbox_ids": [r.outbox_id for r, _ in kept],
+                "kept_channels": [r.channel for r, _ in kept],
+                "kept_chat_ids": [r.chat_id for r, _ in kept],
+                "kept_message_ids": [message_id for _, message_id in kept],
+                "kept_task_ids": [json.dumps(list(r.task_ids)) for r, _ in kept],
+                "kept_ats": [at[r.outbox_id] for r, _ in kept],
+            },
         )
 
     async def record_sent(self, sent: Sequence[SentRecord]) -> None:

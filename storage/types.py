@@ -19,6 +19,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(value: datetime) -> datetime:
+    """The same instant in UTC; a naive datetime is refused (see UTCDateTime)."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"naive datetime {value.isoformat()} refused: give it a timezone")
+    return value.astimezone(UTC)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp stored in UTC and always read back timezone-aware in UTC.
 
@@ -34,9 +41,7 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if not isinstance(value, datetime):
             raise TypeError(f"UTCDateTime needs a datetime, got {type(value).__name__}")
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"naive datetime {value.isoformat()} refused: give it a timezone")
-        value = value.astimezone(UTC)
+        value = as_utc(value)
         if dialect.name == "sqlite":
             # SQLite keeps text and SQLAlchemy's format drops the offset; storing naive UTC keeps
             # every stored value in one zone so that text comparison is time comparison.
