@@ -176,8 +176,9 @@ class Dispatcher:
         return await self._records.submit(self._inbound(message))
 
     async def _process(self, message: IncomingMessage, inbound_id: int) -> list[OutboxMessage]:
-        """Run the message's handler, queue the replies and mark the message done: one
-        transaction, so the state it leaves is all or nothing."""
+        """Run the message's handler, queue the replies and mark the message done: all or
+        nothing. One transaction from the first write (storage.first_write: on PostgreSQL the
+        reads before it need none), or none when one statement writes it all."""
         ref = message.ref
         async with UnitOfWork(self._sessions, begin_at_first_write=True) as uow:
             identity, conversation = await uow.identities.find_in_chat(

@@ -42,8 +42,12 @@ def install(engine: AsyncEngine) -> None:
 
 async def read_until_first_write(connection: AsyncConnection) -> bool:
     """Run this connection's statements on their own until one writes; False (and nothing
-    changed) where the engine was not installed. Call it before the first statement."""
+    changed) where the engine was not installed or does not read committed data (where a
+    transaction keeps one snapshot, reads apart from it would see more). Call it before the
+    first statement."""
     if connection.sync_engine not in _ENGINES:
+        return False
+    if connection.sync_connection.default_isolation_level != "READ COMMITTED":
         return False
     raw = await connection.get_raw_connection()
     raw.info[_STATE] = _READING

@@ -192,8 +192,11 @@ class UnitOfWork:
 
     def last_write_follows(self) -> None:
         """The next write is this unit of work's last: with `begin_at_first_write`, if it is
-        also the first, it runs as a statement of its own, without BEGIN and COMMIT."""
-        if self._reading is not None:
+        also the first, it runs as a statement of its own, without BEGIN and COMMIT.
+
+        Not while changed objects wait to be flushed: commit() would write them after it."""
+        session = self.session
+        if self._reading is not None and not (session.new or session.dirty or session.deleted):
             first_write.last_write_follows(self._reading)
 
     async def rollback(self) -> None:

@@ -72,7 +72,9 @@ async def test_reads_run_alone_and_the_transaction_begins_at_the_first_write(
     assert await stored(db_engine) == []  # both writes undone together
 
 
-async def test_a_locking_read_begins_the_transaction(db_engine: AsyncEngine, postgres: None) -> None:
+async def test_a_locking_read_begins_the_transaction(
+    db_engine: AsyncEngine, postgres: None
+) -> None:
     sessions = session_factory(db_engine)
     async with UnitOfWork(sessions) as uow:
         await store(uow, "1")
@@ -96,6 +98,24 @@ async def test_a_last_write_that_is_also_the_first_runs_alone_and_nothing_may_fo
     assert not after
     # It ran as a statement of its own: committed as it ran, with no commit() to wait for.
     assert await stored(db_engine) == ["1"]
+
+
+async def test_changes_waiting_for_a_flush_keep_the_last_write_in_their_transaction(
+    db_engine: AsyncEngine, postgres: None
+) -> None:
+    sessions = session_factory(db_engine)
+    async with UnitOfWork(sessions) as uow:
+        await store(uow, "1")
+        await uow.commit()
+    async with UnitOfWork(sessions, begin_at_first_write=True) as uow:
+        row = (await uow.session.scalars(select(InboundMessage))).one()
+        row.state = "done"  # changed in memory only: commit() will flush it
+        uow.last_write_follows()
+        await store(uow, "2")  # not alone: the flush still has to follow
+        await uow.commit()  # no "write after the one" error: one transaction for both
+    async with UnitOfWork(sessions) as uow:
+        query = select(InboundMessage.event_id, InboundMessage.state).order_by(InboundMessage.id)
+        assert list(await uow.session.execute(query)) == [("1", "done"), ("2", "received")]
 
 
 async def test_a_last_write_inside_a_begun_transaction_stays_in_it(
