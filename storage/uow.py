@@ -156,12 +156,17 @@ class UnitOfWork:
             if task is not None:
                 _HOLDERS[key] = task
         self.session = self._sessions()
-        if self._single_statement and self._lock is None:
-            await self.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        elif self._begin_at_first_write and self._lock is None:
-            connection = await self.session.connection()
-            if await first_write.read_until_first_write(connection):
-                self._reading = connection.sync_connection
+        try:
+            if self._single_statement and self._lock is None:
+                await self.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            elif self._begin_at_first_write and self._lock is None:
+                connection = await self.session.connection()
+                if await first_write.read_until_first_write(connection):
+                    self._reading = connection.sync_connection
+        except BaseException:
+            # No __aexit__ follows a failed __aenter__: the connection goes back to the pool here.
+            await self.session.close()
+            raise
         self._open = True
         return self
 

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage import first_write
 from storage.db import session_factory
 from storage.models import InboundMessage
 from storage.uow import UnitOfWork
@@ -155,3 +156,16 @@ async def test_on_sqlite_every_unit_of_work_is_one_transaction_from_its_start(
             await store(uow, "2")  # no error: the flag means nothing here
             raise Undone
     assert await stored(db_engine) == []
+
+
+async def test_a_unit_of_work_that_fails_to_start_gives_its_connection_back(
+    db_engine: AsyncEngine, postgres: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def interrupted(connection: object) -> bool:
+        raise Undone
+
+    monkeypatch.setattr(first_write, "read_until_first_write", interrupted)
+    with pytest.raises(Undone):
+        async with UnitOfWork(session_factory(db_engine), begin_at_first_write=True):
+            pass
+    assert db_engine.sync_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
