@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.channels.base import Attachment
 from storage.models import Evidence, InboundMessage, Report
@@ -78,6 +78,21 @@ async def test_fix_asks_again_and_the_new_text_replaces_the_first(
     assert again[-1].text.startswith("Nhiệm vụ 5.1: đang thực hiện 80%")
     await bot.tap("Đúng", on=again[-1], as_=ngoai_vu)
     assert [r.percent for r in await reports(bot)] == [80]
+
+
+async def test_a_done_report_whose_reporter_is_gone_is_still_confirmed(
+    bot: BotHarness, bao: Person, coordinator: Person
+) -> None:
+    answer = await bot.say("5.2.1 xong roi a", as_=bao)
+    await bot.tap("Đúng", on=answer[-1], as_=bao)
+    notice = bot.last(coordinator)
+    async with bot.uow() as uow:  # the reporter's contact deleted: the report keeps none
+        await uow.session.execute(update(Report).values(contact_id=None))
+        await uow.commit()
+    confirmed = await bot.tap("Xác nhận", on=notice, as_=coordinator)
+    assert confirmed[-1].text == "Đã xác nhận nhiệm vụ 5.2.1 hoàn thành."
+    [report] = await reports(bot)
+    assert report.state == "confirmed" and report.reviewed_by == coordinator.contact_id
 
 
 async def test_done_by_code_waits_for_the_coordinator_who_confirms(
