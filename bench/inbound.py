@@ -273,6 +273,11 @@ async def open_loop(
     its own order, and the bot must answer each chat in order (matched first in, first out).
     """
     users = list(scripts)
+    for user_id in users:  # an answer an earlier run gave up on is not this run's
+        inbox = fake.inboxes[user_id]
+        while not inbox.empty():
+            late = inbox.get_nowait()
+            result.wrong.append(f"user {user_id}: late answer {late['text']!r} from a run before")
     waiting: dict[int, list[tuple[float, Exchange]]] = {u: [] for u in users}
     expected = sum(len(script) for script in scripts.values())
     answered = asyncio.Event() if expected else None
