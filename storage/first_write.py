@@ -66,6 +66,9 @@ def last_write_follows(connection: Connection) -> None:
 def _reads(statement: str) -> bool:
     # The same statement strings come back from SQLAlchemy's compiled cache, so this is a
     # lookup after the first time. Values are bound parameters, never part of the text.
+    # A read-only WITH counts as a write (it only begins the transaction early). A SELECT with
+    # side effects (nextval, an advisory lock) or a server-side cursor would run on its own:
+    # none comes before the first write on the dispatcher's path; keep it so.
     head = statement.lstrip()[:6].upper()
     return head == "SELECT" and _LOCKING.search(statement) is None
 
