@@ -134,12 +134,13 @@ class UnitOfWork:
     ) -> None:
         self._sessions = sessions
         self._open = False
-        # One statement is atomic by itself: on PostgreSQL it runs without BEGIN and COMMIT,
-        # two round trips fewer. (SQLite's are calls in this process, not round trips.)
-        self._single_statement = single_statement
         # On PostgreSQL, reads before the first write run without a transaction, and a unit of
-        # work whose only write is its last may need none (storage.first_write).
-        self._begin_at_first_write = begin_at_first_write
+        # work whose only write is its last may need none (storage.first_write): two round
+        # trips fewer. (SQLite's BEGIN and COMMIT are calls in this process, not round trips.)
+        # `single_statement` says at the start that the one write will be the last: it runs
+        # alone, and a second one is an error.
+        self._single_statement = single_statement
+        self._begin_at_first_write = begin_at_first_write or single_statement
         self._reading: Connection | None = None
 
     async def __aenter__(self) -> UnitOfWork:
@@ -157,12 +158,12 @@ class UnitOfWork:
                 _HOLDERS[key] = task
         self.session = self._sessions()
         try:
-            if self._single_statement and self._lock is None:
-                await self.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-            elif self._begin_at_first_write and self._lock is None:
+            if self._begin_at_first_write and self._lock is None:
                 connection = await self.session.connection()
                 if await first_write.read_until_first_write(connection):
                     self._reading = connection.sync_connection
+                    if self._single_statement:
+                        first_write.last_write_follows(self._reading)
         except BaseException:
             # No __aexit__ follows a failed __aenter__: the connection goes back to the pool here.
             await self.session.close()

@@ -169,3 +169,13 @@ async def test_a_unit_of_work_that_fails_to_start_gives_its_connection_back(
         async with UnitOfWork(session_factory(db_engine), begin_at_first_write=True):
             pass
     assert db_engine.sync_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+async def test_a_single_statement_unit_of_work_refuses_a_second_write(
+    db_engine: AsyncEngine, postgres: None
+) -> None:
+    async with UnitOfWork(session_factory(db_engine), single_statement=True) as uow:
+        await store(uow, "1")
+        with pytest.raises(RuntimeError, match="a write after the one"):
+            await store(uow, "2")
+    assert await stored(db_engine) == ["1"]  # the one write ran alone, committed as it ran
