@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage import first_write
 from storage.db import session_factory
@@ -37,6 +37,12 @@ async def store(uow: UnitOfWork, event_id: str) -> None:
             "state": "received",
         }
     )
+
+
+async def store_committed(sessions: async_sessionmaker[AsyncSession], event_id: str) -> None:
+    async with UnitOfWork(sessions) as uow:
+        await store(uow, event_id)
+        await uow.commit()
 
 
 async def stored(engine: AsyncEngine) -> list[str]:
@@ -77,9 +83,7 @@ async def test_a_locking_read_begins_the_transaction(
     db_engine: AsyncEngine, postgres: None
 ) -> None:
     sessions = session_factory(db_engine)
-    async with UnitOfWork(sessions) as uow:
-        await store(uow, "1")
-        await uow.commit()
+    await store_committed(sessions, "1")
     async with UnitOfWork(sessions, begin_at_first_write=True) as uow:
         await uow.session.execute(select(InboundMessage.id).with_for_update())
         locked_together, _ = await in_one_transaction(uow)
@@ -105,9 +109,7 @@ async def test_changes_waiting_for_a_flush_keep_the_last_write_in_their_transact
     db_engine: AsyncEngine, postgres: None
 ) -> None:
     sessions = session_factory(db_engine)
-    async with UnitOfWork(sessions) as uow:
-        await store(uow, "1")
-        await uow.commit()
+    await store_committed(sessions, "1")
     async with UnitOfWork(sessions, begin_at_first_write=True) as uow:
         row = (await uow.session.scalars(select(InboundMessage))).one()
         row.state = "done"  # changed in memory only: commit() will flush it
